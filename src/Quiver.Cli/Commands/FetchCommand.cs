@@ -1,0 +1,129 @@
+using System.CommandLine;
+using Quiver.Cli.Terminal;
+using Quiver.Input;
+using Quiver.Output;
+using Quiver.Running;
+using Quiver.Strategies;
+
+namespace Quiver.Cli.Commands;
+
+/// <summary><c>quiver fetch [FILE|-]</c>: fetch a URL list with one strategy, one result line per input line.</summary>
+internal static class FetchCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("file")
+        {
+            Description = "URL list, one per line ('-' or nothing: stdin)",
+            DefaultValueFactory = _ => "-",
+        };
+        var strategy = new Option<string>("--strategy", "-s")
+        {
+            Description = "Concurrency model",
+            DefaultValueFactory = _ => "async",
+        };
+        strategy.AcceptOnlyFromAmong([.. Enum.GetValues<StrategyKind>().Select(StrategyOptions.NameOf)]);
+        var concurrency = new Option<int?>("--concurrency", "-c")
+        {
+            Description = "Threads, requests in flight, or worker processes (default: per strategy; see README)",
+        };
+        var chunkSize = new Option<int>("--chunk-size")
+        {
+            Description = "URLs per chunk handed to an async worker process (async-processes)",
+            DefaultValueFactory = _ => StrategyOptions.DefaultChunkSize,
+        };
+        var extract = new Option<string?>("--extract")
+        {
+            Description = "Parse each HTML page for: title, links (comma separated)",
+        };
+        var saveBodies = new Option<DirectoryInfo?>("--save-bodies")
+        {
+            Description = "Save each response body into this folder",
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Where results go ('-' = stdout)",
+            DefaultValueFactory = _ => "-",
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "Result format",
+            DefaultValueFactory = _ => "jsonl",
+        };
+        format.AcceptOnlyFromAmong("jsonl", "csv");
+        var quiet = new Option<bool>("--quiet", "-q")
+        {
+            Description = "No progress and no summary on stderr",
+        };
+
+        var http = new HttpOptionSet();
+        var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
+        {
+            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet,
+        };
+        http.AddTo(command);
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var fetchOptions = http.Read(parse);
+            var (title, links) = ParseExtract(parse.GetValue(extract));
+            fetchOptions = fetchOptions with
+            {
+                ExtractTitle = title,
+                ExtractLinks = links,
+                SaveBodiesDirectory = parse.GetValue(saveBodies)?.FullName,
+            };
+            StrategyKind kind = StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var k) ? k : StrategyKind.Async;
+            var strategyOptions = new StrategyOptions
+            {
+                Kind = kind,
+                Concurrency = parse.GetValue(concurrency),
+                ChunkSize = parse.GetValue(chunkSize),
+            };
+            try
+            {
+                strategyOptions.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            string path = parse.GetValue(input) ?? "-";
+            bool fromStdin = path == "-";
+            if (!fromStdin && !File.Exists(path)) throw new UsageException($"no such file: {path}");
+
+            // A progress total costs one cheap pass over a file; stdin cannot be read twice.
+            var statistics = new RunStatistics { Total = fromStdin ? null : UrlListReader.CountUrls(path) };
+            await using var source = fromStdin ? Console.OpenStandardInput() : File.OpenRead(path);
+            string outPath = parse.GetValue(output) ?? "-";
+            await using var sink = outPath == "-" ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+            await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);
+            using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions);
+
+            bool showProgress = !parse.GetValue(quiet);
+            await using (ProgressReporter.Start(statistics, showProgress))
+            {
+                await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
+            }
+            if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
+            return CliHost.Ok;
+        });
+        return command;
+    }
+
+    private static (bool Title, bool Links) ParseExtract(string? value)
+    {
+        bool title = false, links = false;
+        foreach (string part in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (part.ToLowerInvariant())
+            {
+                case "title": title = true; break;
+                case "links": links = true; break;
+                default: throw new UsageException($"--extract knows 'title' and 'links', not '{part}'");
+            }
+        }
+        return (title, links);
+    }
+}

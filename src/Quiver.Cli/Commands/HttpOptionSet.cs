@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using Quiver.Fetching;
+
+namespace Quiver.Cli.Commands;
+
+/// <summary>The HTTP client flags shared by every command that fetches; maps them onto <see cref="FetchOptions"/>.</summary>
+internal sealed class HttpOptionSet
+{
+    private static readonly FetchOptions Defaults = new();
+
+    public Option<double> Timeout { get; } = new("--timeout")
+    {
+        Description = "Seconds allowed for a whole fetch (redirects and body included)",
+        DefaultValueFactory = _ => Defaults.Timeout.TotalSeconds,
+    };
+
+    public Option<double> ConnectTimeout { get; } = new("--connect-timeout")
+    {
+        Description = "Seconds allowed for a TCP connect",
+        DefaultValueFactory = _ => Defaults.ConnectTimeout.TotalSeconds,
+    };
+
+    public Option<int> MaxRedirects { get; } = new("--max-redirects")
+    {
+        Description = "Redirects followed before a too-many-redirects error",
+        DefaultValueFactory = _ => Defaults.MaxRedirects,
+    };
+
+    public Option<string> MaxBody { get; } = new("--max-body")
+    {
+        Description = "Largest body accepted (bytes; K, M or G suffix)",
+        DefaultValueFactory = _ => "32M",
+    };
+
+    public Option<string> UserAgent { get; } = new("--user-agent", "-A")
+    {
+        Description = "User-Agent header",
+        DefaultValueFactory = _ => FetchOptions.DefaultUserAgent,
+    };
+
+    public Option<string[]> Headers { get; } = new("--header", "-H")
+    {
+        Description = "Extra request header 'Name: value' (repeatable)",
+    };
+
+    public Option<string[]> Resolve { get; } = new("--resolve")
+    {
+        Description = "HOST:PORT:ADDRESS, as curl's --resolve (repeatable)",
+    };
+
+    public Option<FileInfo?> ResolveFile { get; } = new("--resolve-file")
+    {
+        Description = "A file of HOST:PORT:ADDRESS lines (as 'quiver sim' writes)",
+    };
+
+    public Option<FileInfo?> CaCert { get; } = new("--ca-cert")
+    {
+        Description = "PEM or DER CA certificate to trust in addition to the system's",
+    };
+
+    public Option<bool> Insecure { get; } = new("--insecure", "-k")
+    {
+        Description = "Accept any server certificate (testing only)",
+    };
+
+    public Option<bool> Http2 { get; } = new("--http2")
+    {
+        Description = "Offer HTTP/2 (negotiated over TLS)",
+    };
+
+    public Option<int?> PerHost { get; } = new("--per-host")
+    {
+        Description = "Most connections at once to one host (default unlimited)",
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost })
+            command.Options.Add(option);
+    }
+
+    /// <summary>Reads the flags into options; a bad value is a <see cref="UsageException"/>.</summary>
+    public FetchOptions Read(ParseResult parse)
+    {
+        var resolve = new List<ResolveEntry>();
+        try
+        {
+            foreach (string entry in parse.GetValue(Resolve) ?? [])
+                resolve.Add(ResolveEntry.Parse(entry));
+            if (parse.GetValue(ResolveFile) is { } file)
+            {
+                if (!file.Exists) throw new UsageException($"resolve file not found: {file.FullName}");
+                foreach (string line in File.ReadLines(file.FullName))
+                {
+                    string trimmed = line.Trim();
+                    if (trimmed.Length == 0 || trimmed[0] == '#') continue;
+                    resolve.Add(ResolveEntry.Parse(trimmed));
+                }
+            }
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (string header in parse.GetValue(Headers) ?? [])
+        {
+            int colon = header.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0) throw new UsageException($"--header wants 'Name: value', got '{header}'");
+            headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
+        }
+
+        if (parse.GetValue(CaCert) is { Exists: false } missingCa)
+            throw new UsageException($"CA certificate file not found: {missingCa.FullName}");
+
+        try
+        {
+            return new FetchOptions
+            {
+                Timeout = Seconds(parse.GetValue(Timeout), "--timeout"),
+                ConnectTimeout = Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
+                MaxRedirects = parse.GetValue(MaxRedirects),
+                MaxBodyBytes = ParseSize(parse.GetValue(MaxBody) ?? "32M"),
+                UserAgent = parse.GetValue(UserAgent) ?? FetchOptions.DefaultUserAgent,
+                Headers = headers,
+                Resolve = resolve,
+                CaCertificateFile = parse.GetValue(CaCert)?.FullName,
+                Insecure = parse.GetValue(Insecure),
+                Http2 = parse.GetValue(Http2),
+                MaxConnectionsPerHost = parse.GetValue(PerHost) ?? int.MaxValue,
+            }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static TimeSpan Seconds(double value, string flag) =>
+        value > 0 && double.IsFinite(value) ? TimeSpan.FromSeconds(value) : throw new UsageException($"{flag} must be a positive number of seconds");
+
+    /// <summary>"1048576", "512K", "32M", "1G".</summary>
+    internal static long ParseSize(string text)
+    {
+        string trimmed = text.Trim();
+        long multiplier = 1;
+        if (trimmed.Length > 0 && char.ToUpperInvariant(trimmed[^1]) is 'K' or 'M' or 'G')
+        {
+            multiplier = char.ToUpperInvariant(trimmed[^1]) switch { 'K' => 1024L, 'M' => 1024L * 1024, _ => 1024L * 1024 * 1024 };
+            trimmed = trimmed[..^1];
+        }
+        if (!double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0)
+            throw new UsageException($"--max-body wants a size such as 1048576, 512K or 32M, got '{text}'");
+        return (long)(value * multiplier);
+    }
+}

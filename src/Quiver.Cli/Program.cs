@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Quiver.Cli;
+using Quiver.Cli.Commands;
+
+var root = new RootCommand("Quiver fetches very large URL lists and measures which concurrency model serves them best.")
+{
+    FetchCommand.Create(),
+    WorkerCommand.Create(),
+};
+return await CliHost.RunAsync(root, args);

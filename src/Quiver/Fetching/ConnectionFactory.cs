@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Quiver.Fetching;
+
+/// <summary>
+/// Opens the TCP connections for <see cref="SocketsHttpHandler"/>: applies <c>--resolve</c> overrides,
+/// enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
+/// caused the connection to open.
+/// </summary>
+/// <remarks>
+/// The pool may hand a new connection to a different request than the one that triggered it; the
+/// timings are charged to the triggering request, which is the one that waited for them.
+/// </remarks>
+internal sealed class ConnectionFactory
+{
+    /// <summary>Carries the fetch's timings on each request message to the callbacks.</summary>
+    public static readonly HttpRequestOptionsKey<ConnectionTimings> TimingsKey = new("quiver.timings");
+
+    private readonly Dictionary<(string Host, int Port), IPAddress> _overrides;
+    private readonly TimeSpan _connectTimeout;
+
+    public ConnectionFactory(FetchOptions options)
+    {
+        _connectTimeout = options.ConnectTimeout;
+        _overrides = [];
+        foreach (var entry in options.Resolve)
+            _overrides[(entry.Host, entry.Port)] = IPAddress.Parse(entry.Address);
+    }
+
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        context.InitialRequestMessage.Options.TryGetValue(TimingsKey, out var timings);
+        var endpoint = context.DnsEndPoint;
+        long started = Stopwatch.GetTimestamp();
+
+        IPAddress[] addresses;
+        if (_overrides.TryGetValue((endpoint.Host.ToLowerInvariant(), endpoint.Port), out var pinned))
+        {
+            addresses = [pinned];
+        }
+        else if (IPAddress.TryParse(endpoint.Host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new HttpRequestException(HttpRequestError.NameResolutionError, $"cannot resolve {endpoint.Host}: {e.Message}", e);
+            }
+            if (addresses.Length == 0)
+                throw new HttpRequestException(HttpRequestError.NameResolutionError, $"cannot resolve {endpoint.Host}: no addresses");
+            timings?.AddDns(Stopwatch.GetElapsedTime(started));
+        }
+
+        long connectStarted = Stopwatch.GetTimestamp();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(_connectTimeout);
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, connectTimeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ConnectTimeoutException($"connect to {endpoint.Host}:{endpoint.Port} timed out after {_connectTimeout.TotalSeconds:0.###}s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        if (timings is not null)
+        {
+            timings.AddConnect(Stopwatch.GetElapsedTime(connectStarted));
+            timings.ConnectedAt = Stopwatch.GetTimestamp();
+        }
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+
+    /// <summary>Runs once the connection is usable: after TLS for https, right away for http.</summary>
+    public static ValueTask<Stream> OnPlaintextReady(SocketsHttpPlaintextStreamFilterContext context, CancellationToken cancellationToken)
+    {
+        if (context.InitialRequestMessage.Options.TryGetValue(TimingsKey, out var timings)
+            && timings.ConnectedAt != 0
+            && context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttps)
+        {
+            timings.AddTls(Stopwatch.GetElapsedTime(timings.ConnectedAt));
+            timings.ConnectedAt = 0;
+        }
+        return ValueTask.FromResult(context.PlaintextStream);
+    }
+}
+
+/// <summary>Connection-setup time charged to one fetch, summed over its redirect hops.</summary>
+internal sealed class ConnectionTimings
+{
+    private long _dnsTicks, _connectTicks, _tlsTicks;
+
+    public long ConnectedAt { get; set; }
+
+    public void AddDns(TimeSpan elapsed) => Interlocked.Add(ref _dnsTicks, Math.Max(1, elapsed.Ticks));
+    public void AddConnect(TimeSpan elapsed) => Interlocked.Add(ref _connectTicks, Math.Max(1, elapsed.Ticks));
+    public void AddTls(TimeSpan elapsed) => Interlocked.Add(ref _tlsTicks, Math.Max(1, elapsed.Ticks));
+
+    public void CopyTo(FetchTimings target)
+    {
+        target.DnsMs = ToMs(_dnsTicks);
+        target.ConnectMs = ToMs(_connectTicks);
+        target.TlsMs = ToMs(_tlsTicks);
+    }
+
+    private static double? ToMs(long ticks) => ticks == 0 ? null : Math.Round(ticks / (double)TimeSpan.TicksPerMillisecond, 3);
+}

@@ -1,0 +1,56 @@
+namespace Quiver.Fetching;
+
+/// <summary>Why a URL produced no usable response. Every per-URL failure maps to exactly one kind.</summary>
+/// <remarks>The JSON and CSV names are the kebab-case forms given by <see cref="FetchErrorKinds.ToWireName"/>; they are part of the output contract.</remarks>
+public enum FetchErrorKind
+{
+    /// <summary>The input line is not a fetchable http(s) URL.</summary>
+    InvalidUrl,
+    /// <summary>The host name did not resolve.</summary>
+    Dns,
+    /// <summary>The server actively refused the TCP connection.</summary>
+    ConnectionRefused,
+    /// <summary>The TCP connection was not established within the connect timeout.</summary>
+    ConnectTimeout,
+    /// <summary>The TLS handshake failed: an untrusted or wrong-name certificate, or a protocol mismatch.</summary>
+    Tls,
+    /// <summary>The whole request (all redirects and the body) did not finish within the timeout.</summary>
+    Timeout,
+    /// <summary>The connection was reset or closed before the response was complete.</summary>
+    ConnectionReset,
+    /// <summary>The server spoke something that is not valid HTTP.</summary>
+    Protocol,
+    /// <summary>More redirects than the configured maximum.</summary>
+    TooManyRedirects,
+    /// <summary>The body exceeded the configured maximum size.</summary>
+    BodyTooLarge,
+    /// <summary>The run was cancelled before this URL finished.</summary>
+    Cancelled,
+    /// <summary>The worker process fetching this URL died before reporting it.</summary>
+    WorkerCrashed,
+    /// <summary>A response handler threw.</summary>
+    Handler,
+    /// <summary>Anything not classified above; the message says what.</summary>
+    Other,
+}
+
+/// <summary>Wire names for <see cref="FetchErrorKind"/>.</summary>
+public static class FetchErrorKinds
+{
+    private static readonly string[] WireNames =
+    [
+        "invalid-url", "dns", "connection-refused", "connect-timeout", "tls", "timeout", "connection-reset",
+        "protocol", "too-many-redirects", "body-too-large", "cancelled", "worker-crashed", "handler", "other",
+    ];
+
+    /// <summary>The kebab-case name used in JSON lines and CSV.</summary>
+    public static string ToWireName(this FetchErrorKind kind) => WireNames[(int)kind];
+
+    /// <summary>Parses a wire name back into its kind.</summary>
+    public static bool TryParse(string? name, out FetchErrorKind kind)
+    {
+        int index = Array.IndexOf(WireNames, name);
+        kind = index < 0 ? FetchErrorKind.Other : (FetchErrorKind)index;
+        return index >= 0;
+    }
+}

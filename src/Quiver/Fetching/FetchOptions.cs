@@ -1,0 +1,86 @@
+namespace Quiver.Fetching;
+
+/// <summary>
+/// Everything that shapes one HTTP fetch, shared by all strategies so that they differ only in how
+/// many requests run at once and where. Validated once by <see cref="Validate"/>; serialisable so
+/// that worker processes fetch with exactly the parent's settings.
+/// </summary>
+public sealed record FetchOptions
+{
+    /// <summary>Whole-fetch budget: every redirect hop and the body. Default 30 s.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Budget for one TCP connect (name resolution excluded). Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Redirects followed before the fetch fails with too-many-redirects. Default 10; 0 disables following.</summary>
+    public int MaxRedirects { get; init; } = 10;
+
+    /// <summary>Largest body accepted, in bytes, after decoding. Default 32 MiB.</summary>
+    public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>The User-Agent header. Default names Quiver and its version.</summary>
+    public string UserAgent { get; init; } = DefaultUserAgent;
+
+    /// <summary>Extra request headers, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Host:port → address overrides, as curl's <c>--resolve</c>.</summary>
+    public IReadOnlyList<ResolveEntry> Resolve { get; init; } = [];
+
+    /// <summary>A PEM or DER file holding a CA certificate to trust in addition to the system's.</summary>
+    public string? CaCertificateFile { get; init; }
+
+    /// <summary>Accept any server certificate. For testing only.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Offer HTTP/2 (negotiated by ALPN over TLS; plain http stays on HTTP/1.1).</summary>
+    public bool Http2 { get; init; }
+
+    /// <summary>Most connections open at once to one host:port. Default unlimited.</summary>
+    public int MaxConnectionsPerHost { get; init; } = int.MaxValue;
+
+    /// <summary>Parse the page title into <see cref="FetchResult.Title"/>.</summary>
+    public bool ExtractTitle { get; init; }
+
+    /// <summary>Parse absolute links into <see cref="FetchResult.Links"/>.</summary>
+    public bool ExtractLinks { get; init; }
+
+    /// <summary>Save each final response body into this folder.</summary>
+    public string? SaveBodiesDirectory { get; init; }
+
+    public const string DefaultUserAgent = "Quiver/0.1 (+bulk URL fetcher)";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public FetchOptions Validate()
+    {
+        if (Timeout <= TimeSpan.Zero) throw new ArgumentException("timeout must be positive");
+        if (ConnectTimeout <= TimeSpan.Zero) throw new ArgumentException("connect timeout must be positive");
+        if (MaxRedirects < 0) throw new ArgumentException("max redirects must be 0 or more");
+        if (MaxBodyBytes <= 0) throw new ArgumentException("max body must be positive");
+        if (MaxConnectionsPerHost <= 0) throw new ArgumentException("max connections per host must be positive");
+        if (CaCertificateFile is { } ca && !File.Exists(ca)) throw new ArgumentException($"CA certificate file not found: {ca}");
+        return this;
+    }
+}
+
+/// <summary>One <c>--resolve HOST:PORT:ADDRESS</c> entry.</summary>
+public sealed record ResolveEntry(string Host, int Port, string Address)
+{
+    /// <summary>Parses curl's form HOST:PORT:ADDRESS (an IPv6 address may be bracketed).</summary>
+    public static ResolveEntry Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int first = text.IndexOf(':', StringComparison.Ordinal);
+        int second = first < 0 ? -1 : text.IndexOf(':', first + 1);
+        if (first <= 0 || second < 0)
+            throw new FormatException($"--resolve wants HOST:PORT:ADDRESS, got '{text}'");
+        string host = text[..first];
+        if (!int.TryParse(text.AsSpan(first + 1, second - first - 1), out int port) || port is < 1 or > 65535)
+            throw new FormatException($"--resolve port is not a number from 1 to 65535 in '{text}'");
+        string address = text[(second + 1)..].Trim('[', ']');
+        if (!System.Net.IPAddress.TryParse(address, out _))
+            throw new FormatException($"--resolve address is not an IP address in '{text}'");
+        return new ResolveEntry(host.ToLowerInvariant(), port, address);
+    }
+}

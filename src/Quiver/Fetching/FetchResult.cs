@@ -1,0 +1,103 @@
+using System.Text.Json.Serialization;
+
+namespace Quiver.Fetching;
+
+/// <summary>
+/// The outcome of one input line: exactly one per line, success or failure. Field names are the
+/// JSON-lines contract documented in the README; null fields are omitted from the output.
+/// </summary>
+public sealed class FetchResult
+{
+    /// <summary>1-based line number in the input.</summary>
+    public long Line { get; set; }
+
+    /// <summary>The URL as requested (normalised from the input line), or the raw line when it was invalid.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The URL that produced the final response, after redirects.</summary>
+    public string? FinalUrl { get; set; }
+
+    /// <summary>Each redirect target in order; absent when there were none.</summary>
+    public List<string>? Redirects { get; set; }
+
+    /// <summary>HTTP version of the final response, e.g. "1.1" or "2".</summary>
+    public string? HttpVersion { get; set; }
+
+    /// <summary>Status code of the final response; absent when no response arrived.</summary>
+    public int? Status { get; set; }
+
+    public string? ContentType { get; set; }
+
+    /// <summary>Body bytes received for the final response (after content decoding).</summary>
+    public long? Bytes { get; set; }
+
+    public FetchTimings Timings { get; set; } = new();
+
+    /// <summary>How many times the URL was tried.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The failure kind, or null on success (any HTTP status counts as success of the fetch).</summary>
+    [JsonConverter(typeof(FetchErrorKindJsonConverter))]
+    public FetchErrorKind? Error { get; set; }
+
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>The page title, with <c>--extract title</c>.</summary>
+    public string? Title { get; set; }
+
+    /// <summary>Absolute links found in the page, with <c>--extract links</c>.</summary>
+    public List<string>? Links { get; set; }
+
+    /// <summary>Where the body was saved, with <c>--save-bodies</c>.</summary>
+    public string? BodyFile { get; set; }
+
+    /// <summary>Free-form values set by user response handlers.</summary>
+    public Dictionary<string, string>? Data { get; set; }
+
+    /// <summary>True when the fetch produced a response (whatever its status).</summary>
+    [JsonIgnore]
+    public bool Succeeded => Error is null;
+
+    /// <summary>Records a failure.</summary>
+    public FetchResult Fail(FetchErrorKind kind, string message)
+    {
+        Error = kind;
+        ErrorMessage = message;
+        return this;
+    }
+}
+
+/// <summary>Where the time went, in milliseconds.</summary>
+public sealed class FetchTimings
+{
+    /// <summary>From the start of the first attempt to the end of the body (or the failure).</summary>
+    public double TotalMs { get; set; }
+
+    /// <summary>From sending the final request to its response headers.</summary>
+    public double? TtfbMs { get; set; }
+
+    /// <summary>Name resolution, when this fetch opened a new connection and looked the name up.</summary>
+    public double? DnsMs { get; set; }
+
+    /// <summary>TCP connect, when this fetch opened a new connection.</summary>
+    public double? ConnectMs { get; set; }
+
+    /// <summary>TLS handshake, when this fetch opened a new HTTPS connection.</summary>
+    public double? TlsMs { get; set; }
+}
+
+internal sealed class FetchErrorKindJsonConverter : JsonConverter<FetchErrorKind?>
+{
+    public override FetchErrorKind? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (reader.TokenType == System.Text.Json.JsonTokenType.Null) return null;
+        FetchErrorKinds.TryParse(reader.GetString(), out var kind);
+        return kind;
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, FetchErrorKind? value, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (value is { } kind) writer.WriteStringValue(kind.ToWireName());
+        else writer.WriteNullValue();
+    }
+}

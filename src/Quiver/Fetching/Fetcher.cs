@@ -1,0 +1,256 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Quiver.Handlers;
+using Quiver.Input;
+
+namespace Quiver.Fetching;
+
+/// <summary>
+/// Fetches one URL into one <see cref="FetchResult"/>, following redirects by hand so that the chain
+/// is recorded. Never throws for a per-URL problem. One instance is shared by every request of a
+/// run, so connections are pooled per host across the whole list.
+/// </summary>
+/// <remarks>
+/// The logic is written once with an <c>async</c> flag, as dotnet/runtime's SocketsHttpHandler does:
+/// with <c>async: false</c> every call is the blocking one (<see cref="HttpClient.Send(HttpRequestMessage, HttpCompletionOption, CancellationToken)"/>,
+/// <see cref="Stream.Read(Span{byte})"/>) and the returned ValueTask is already complete. That is what
+/// lets the <c>threads</c> strategy be honest blocking I/O without a second copy of this code.
+/// </remarks>
+public sealed class Fetcher : IDisposable
+{
+    private const int ReadBufferSize = 16 * 1024;
+    private readonly FetchOptions _options;
+    private readonly HttpClient _client;
+    private readonly IResponseHandler[] _handlers;
+    private readonly Version _version;
+
+    public Fetcher(FetchOptions options, IEnumerable<IResponseHandler>? handlers = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validate();
+        _handlers = [.. BuiltInHandlers(options), .. handlers ?? []];
+        _version = options.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
+        _client = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public FetchOptions Options => _options;
+
+    /// <summary>Fetches asynchronously.</summary>
+    public ValueTask<FetchResult> FetchAsync(UrlRequest request, CancellationToken cancellationToken = default)
+        => FetchCoreAsync(request, async: true, cancellationToken);
+
+    /// <summary>Fetches with blocking calls on the calling thread.</summary>
+    public FetchResult Fetch(UrlRequest request, CancellationToken cancellationToken = default)
+    {
+        var pending = FetchCoreAsync(request, async: false, cancellationToken);
+        Debug.Assert(pending.IsCompleted, "the synchronous path must not go asynchronous");
+        // Blocking here is the point of the synchronous path.
+        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    private async ValueTask<FetchResult> FetchCoreAsync(UrlRequest request, bool async, CancellationToken cancellationToken)
+    {
+        var result = new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text };
+        if (request.Uri is null)
+            return result.Fail(FetchErrorKind.InvalidUrl, request.InvalidReason ?? "not a URL");
+        if (cancellationToken.IsCancellationRequested)
+            return result.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
+
+        long started = Stopwatch.GetTimestamp();
+        var timings = new ConnectionTimings();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        result.Attempts = 1;
+        try
+        {
+            await FetchWithRedirectsAsync(request.Uri, result, timings, async, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            bool cancelled = cancellationToken.IsCancellationRequested;
+            bool timedOut = !cancelled && deadline.IsCancellationRequested;
+            var (kind, message) = ErrorClassifier.Classify(e, timedOut, cancelled);
+            if (kind == FetchErrorKind.Timeout)
+                message = $"no complete response within {_options.Timeout.TotalSeconds:0.###}s";
+            result.Fail(kind, message);
+        }
+        finally
+        {
+            timings.CopyTo(result.Timings);
+            result.Timings.TotalMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        }
+        return result;
+    }
+
+    private async ValueTask FetchWithRedirectsAsync(Uri uri, FetchResult result, ConnectionTimings timings, bool async, CancellationToken cancellationToken)
+    {
+        var current = uri;
+        for (int hop = 0; ; hop++)
+        {
+            using var message = CreateRequest(current, timings);
+            long sent = Stopwatch.GetTimestamp();
+            var response = async
+                ? await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false)
+                : _client.Send(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using (response)
+            {
+                result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
+                result.Status = (int)response.StatusCode;
+                result.HttpVersion = response.Version.ToString() == "2.0" ? "2" : response.Version.ToString();
+
+                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+                {
+                    var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                    if (next.Scheme is not ("http" or "https"))
+                        throw new HttpRequestException(HttpRequestError.InvalidResponse, $"redirect to unsupported scheme '{next.Scheme}:'");
+                    if (hop >= _options.MaxRedirects)
+                    {
+                        result.FinalUrl = current.AbsoluteUri;
+                        result.Fail(FetchErrorKind.TooManyRedirects, $"more than {_options.MaxRedirects} redirects (next: {next.AbsoluteUri})");
+                        return;
+                    }
+                    (result.Redirects ??= []).Add(next.AbsoluteUri);
+                    current = next;
+                    continue;
+                }
+
+                result.FinalUrl = current.AbsoluteUri;
+                result.ContentType = response.Content.Headers.ContentType?.ToString();
+                await ReadBodyAsync(current, response, result, async, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Get, uri)
+        {
+            Version = _version,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+        foreach (var (name, value) in _options.Headers)
+            message.Headers.TryAddWithoutValidation(name, value);
+        message.Options.Set(ConnectionFactory.TimingsKey, timings);
+        return message;
+    }
+
+    private async ValueTask ReadBodyAsync(Uri url, HttpResponseMessage response, FetchResult result, bool async, CancellationToken cancellationToken)
+    {
+        // Synchronous reads do not observe the token; aborting the response is what unblocks them
+        // when the deadline passes, so a body that hangs still ends as a timeout.
+        using var abortOnDeadline = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
+
+        var body = async
+            ? await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)
+            : response.Content.ReadAsStream(cancellationToken);
+        MemoryStream? kept = _handlers.Length > 0 ? new MemoryStream() : null;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                int read = async
+                    ? await body.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)
+                    : body.Read(buffer.AsSpan());
+                if (read == 0) break;
+                total += read;
+                result.Bytes = total;
+                if (total > _options.MaxBodyBytes)
+                    throw new BodyTooLargeException($"body larger than {_options.MaxBodyBytes:N0} bytes");
+                kept?.Write(buffer, 0, read);
+            }
+            result.Bytes = total;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (kept is null) return;
+        using (kept)
+        {
+            foreach (var handler in _handlers)
+            {
+                kept.Position = 0;
+                var context = new ResponseContext(url, response, kept, result);
+                try
+                {
+                    var pending = handler.HandleAsync(context, cancellationToken);
+                    if (async) await pending.ConfigureAwait(false);
+                    else pending.AsTask().GetAwaiter().GetResult(); // threads strategy: blocking is the model
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    result.Fail(FetchErrorKind.Handler, $"{handler.GetType().Name}: {e.Message}");
+                    return;
+                }
+            }
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static IEnumerable<IResponseHandler> BuiltInHandlers(FetchOptions options)
+    {
+        if (options.ExtractTitle || options.ExtractLinks)
+            yield return new HtmlExtractor(options.ExtractTitle, options.ExtractLinks);
+        if (options.SaveBodiesDirectory is { } directory)
+            yield return new BodySaver(directory);
+    }
+
+    private static SocketsHttpHandler CreateHandler(FetchOptions options)
+    {
+        var connections = new ConnectionFactory(options);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            MaxConnectionsPerServer = options.MaxConnectionsPerHost,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // Re-resolve long-lived connections now and then, as a long run over many hosts needs.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = connections.ConnectAsync,
+            PlaintextStreamFilter = ConnectionFactory.OnPlaintextReady,
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = CreateCertificateValidator(options);
+        return handler;
+    }
+
+    private static RemoteCertificateValidationCallback? CreateCertificateValidator(FetchOptions options)
+    {
+        if (options.Insecure) return static (_, _, _, _) => true;
+        if (options.CaCertificateFile is not { } caFile) return null;
+
+        var extraRoots = File.ReadAllText(caFile).Contains("-----BEGIN", StringComparison.Ordinal)
+            ? X509Certificate2.CreateFromPemFile(caFile)
+            : X509CertificateLoader.LoadCertificateFromFile(caFile);
+        return (_, certificate, chain, errors) =>
+        {
+            if (errors == SslPolicyErrors.None) return true;
+            // Only a chain that fails the system store may be rescued by the extra CA; a wrong name never is.
+            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.Add(extraRoots);
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (chain is not null)
+            {
+                foreach (var element in chain.ChainElements)
+                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+            return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        };
+    }
+
+    public void Dispose() => _client.Dispose();
+}

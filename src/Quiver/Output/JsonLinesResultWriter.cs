@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Quiver.Fetching;
+
+namespace Quiver.Output;
+
+/// <summary>One JSON object per line, in the order results finish.</summary>
+public sealed class JsonLinesResultWriter : IResultWriter
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly Utf8JsonWriter _json;
+
+    public JsonLinesResultWriter(Stream stream, bool ownsStream = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = new BufferedStream(stream, 64 * 1024);
+        _ownsStream = ownsStream;
+        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = QuiverJsonContext.Lines.Options.Encoder, SkipValidation = true });
+    }
+
+    public ValueTask WriteAsync(FetchResult result, CancellationToken cancellationToken = default)
+    {
+        JsonSerializer.Serialize(_json, result, QuiverJsonContext.Lines.FetchResult);
+        _json.Flush();
+        _json.Reset();
+        _stream.Write(NewLine);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Serialises one result to its JSON line (without the newline).</summary>
+    public static string ToJson(FetchResult result) => JsonSerializer.Serialize(result, QuiverJsonContext.Lines.FetchResult);
+
+    /// <summary>Parses one JSON line back into a result.</summary>
+    public static FetchResult FromJson(string line) =>
+        JsonSerializer.Deserialize(line, QuiverJsonContext.Lines.FetchResult) ?? throw new FormatException("null result line");
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _json.DisposeAsync().ConfigureAwait(false);
+        await _stream.FlushAsync().ConfigureAwait(false);
+        if (_ownsStream) await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+}

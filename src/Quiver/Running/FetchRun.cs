@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using Quiver.Input;
+using Quiver.Output;
+using Quiver.Strategies;
+
+namespace Quiver.Running;
+
+/// <summary>
+/// Drives one run: input → strategy → writer, counting as it goes. Results are written the moment
+/// they finish and flushed whenever no other result is ready, so a killed run keeps what it wrote.
+/// </summary>
+public static class FetchRun
+{
+    /// <summary>Runs to the end of the input, or until <paramref name="cancellationToken"/> stops it (finished results are kept).</summary>
+    public static async Task RunAsync(
+        IAsyncEnumerable<UrlRequest> requests,
+        IFetchStrategy strategy,
+        IResultWriter writer,
+        RunStatistics statistics,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(statistics);
+        var results = strategy.RunAsync(Counted(requests, statistics, cancellationToken), cancellationToken);
+        await using var enumerator = results.GetAsyncEnumerator(CancellationToken.None);
+        while (true)
+        {
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted)
+            {
+                // Nothing ready right now: make what is written durable before waiting.
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            if (!await next.ConfigureAwait(false)) break;
+            await writer.WriteAsync(enumerator.Current, CancellationToken.None).ConfigureAwait(false);
+            statistics.OnCompleted(enumerator.Current);
+        }
+        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<UrlRequest> Counted(IAsyncEnumerable<UrlRequest> requests, RunStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            statistics.OnRead();
+            yield return request;
+        }
+    }
+}

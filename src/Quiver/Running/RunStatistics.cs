@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Quiver.Fetching;
+
+namespace Quiver.Running;
+
+/// <summary>Live counters and the end-of-run summary of a fetch run, in memory independent of the list size.</summary>
+public sealed class RunStatistics
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _read;
+    private long _completed;
+    private long _failed;
+    private readonly ConcurrentDictionary<string, long> _byStatusClass = new();
+    private readonly ConcurrentDictionary<FetchErrorKind, long> _byError = new();
+
+    /// <summary>URL lines in the input, when known ahead (a seekable file); null otherwise.</summary>
+    public long? Total { get; init; }
+
+    public long Read => Interlocked.Read(ref _read);
+    public long Completed => Interlocked.Read(ref _completed);
+    public long Failed => Interlocked.Read(ref _failed);
+    public long InFlight => Math.Max(0, Read - Completed);
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+    public LatencyHistogram Latency { get; } = new();
+
+    public double RequestsPerSecond => Completed / Math.Max(Elapsed.TotalSeconds, 1e-9);
+
+    /// <summary>Counts by status class ("2xx", "3xx"…, and "error" for no response).</summary>
+    public IReadOnlyDictionary<string, long> ByStatusClass => _byStatusClass;
+
+    public IReadOnlyDictionary<FetchErrorKind, long> ByError => _byError;
+
+    public void OnRead() => Interlocked.Increment(ref _read);
+
+    public void OnCompleted(FetchResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Interlocked.Increment(ref _completed);
+        if (result.Error is { } kind)
+        {
+            Interlocked.Increment(ref _failed);
+            _byError.AddOrUpdate(kind, 1, static (_, n) => n + 1);
+        }
+        if (result.Status is { } status)
+            _byStatusClass.AddOrUpdate($"{status / 100}xx", 1, static (_, n) => n + 1);
+        else
+            _byStatusClass.AddOrUpdate("none", 1, static (_, n) => n + 1);
+        if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
+            Latency.Record(result.Timings.TotalMs);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Quiver.Fetching;
+using Quiver.Input;
+
+namespace Quiver.Strategies;
+
+/// <summary>
+/// The two processes models: <c>workers</c> processes of our own executable, each handed a batch of
+/// URLs at a time and given the next batch only when every URL of the last one is answered. A
+/// worker that dies is replaced; the URLs it held are reported as <c>worker-crashed</c>.
+/// </summary>
+public abstract class WorkerPoolStrategy : IFetchStrategy
+{
+    private readonly FetchOptions _options;
+    private readonly WorkerLauncher _launcher;
+    private readonly int _workers;
+    private readonly int _batchSize;
+    private readonly int _perWorkerConcurrency;
+
+    private protected WorkerPoolStrategy(FetchOptions options, WorkerLauncher launcher, int workers, int batchSize, int perWorkerConcurrency)
+    {
+        _options = options;
+        _launcher = launcher;
+        _workers = workers;
+        _batchSize = batchSize;
+        _perWorkerConcurrency = perWorkerConcurrency;
+    }
+
+    public abstract string Name { get; }
+
+    /// <summary>Raised with the process id of each worker as it starts (for measuring the whole tree, and for tests).</summary>
+    public event Action<int>? WorkerStarted;
+
+    public async IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var input = InputPump.Start(requests, _workers * _batchSize, stop.Token);
+        var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(Math.Max(64, _batchSize)) { SingleReader = true });
+
+        var slots = new Task[_workers];
+        for (int i = 0; i < slots.Length; i++)
+            slots[i] = Task.Run(() => RunSlotAsync(input.Reader, output.Writer, cancellationToken), CancellationToken.None);
+        _ = Task.WhenAll(slots).ContinueWith(
+            done => output.Writer.TryComplete(done.Exception?.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        try
+        {
+            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                yield return result;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One worker's life cycle: take a batch, hand it over, wait for every answer, repeat.</summary>
+    private async Task RunSlotAsync(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken cancellationToken)
+    {
+        WorkerProcess? worker = null;
+        var batch = new List<UrlRequest>(_batchSize);
+        try
+        {
+            while (await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < _batchSize && input.TryRead(out var request)) batch.Add(request);
+                if (batch.Count == 0) continue;
+
+                if (worker is null)
+                {
+                    worker = await WorkerProcess.StartAsync(_launcher, _options, _perWorkerConcurrency, CancellationToken.None).ConfigureAwait(false);
+                    WorkerStarted?.Invoke(worker.ProcessId);
+                }
+                if (!await worker.RunBatchAsync(batch, output, cancellationToken).ConfigureAwait(false))
+                {
+                    worker.Dispose();
+                    worker = null;
+                }
+            }
+        }
+        finally
+        {
+            worker?.Dispose();
+        }
+    }
+
+    public void Dispose() => GC.SuppressFinalize(this);
+}
+
+/// <summary>ProcessPoolExecutor with a blocking fetch: each worker process fetches one URL at a time.</summary>
+internal sealed class ProcessesStrategy(FetchOptions options, WorkerLauncher launcher, int workers)
+    : WorkerPoolStrategy(options, launcher, workers, batchSize: 1, perWorkerConcurrency: 1)
+{
+    public override string Name => "processes";
+}
+
+/// <summary>Async inside a process pool: each worker process fetches a chunk of URLs concurrently, then takes the next chunk.</summary>
+internal sealed class AsyncProcessesStrategy(FetchOptions options, WorkerLauncher launcher, int workers, int chunkSize)
+    : WorkerPoolStrategy(options, launcher, workers, batchSize: chunkSize, perWorkerConcurrency: chunkSize)
+{
+    public override string Name => "async-processes";
+}
