@@ -231,8 +231,10 @@ public sealed class Fetcher : IDisposable
         if (options.Insecure) return static (_, _, _, _) => true;
         if (options.CaCertificateFile is not { } caFile) return null;
 
-        var extraRoots = File.ReadAllText(caFile).Contains("-----BEGIN", StringComparison.Ordinal)
-            ? X509Certificate2.CreateFromPemFile(caFile)
+        // CreateFromPemFile would also demand a private key; a CA file holds only the certificate.
+        string caText = File.ReadAllText(caFile);
+        var extraRoots = caText.Contains("-----BEGIN", StringComparison.Ordinal)
+            ? X509Certificate2.CreateFromPem(caText)
             : X509CertificateLoader.LoadCertificateFromFile(caFile);
         return (_, certificate, chain, errors) =>
         {
