@@ -99,7 +99,7 @@ public sealed class Fetcher : IDisposable
             {
                 result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
                 result.Status = (int)response.StatusCode;
-                result.HttpVersion = response.Version.ToString() == "2.0" ? "2" : response.Version.ToString();
+                result.HttpVersion = VersionName(response.Version);
 
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
@@ -118,7 +118,8 @@ public sealed class Fetcher : IDisposable
                 }
 
                 result.FinalUrl = current.AbsoluteUri;
-                result.ContentType = response.Content.Headers.ContentType?.ToString();
+                // The raw header value: parsing it into a MediaTypeHeaderValue only to print it again costs an allocation per URL.
+                result.ContentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var contentType) ? contentType.ToString() : null;
                 await ReadBodyAsync(current, response, result, async, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -193,6 +194,16 @@ public sealed class Fetcher : IDisposable
             }
         }
     }
+
+    /// <summary>"1.1", "2"…: constant strings, not a new one per response.</summary>
+    private static string VersionName(Version version) => (version.Major, version.Minor) switch
+    {
+        (1, 1) => "1.1",
+        (2, _) => "2",
+        (3, _) => "3",
+        (1, 0) => "1.0",
+        _ => version.ToString(),
+    };
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
