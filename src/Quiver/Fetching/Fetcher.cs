@@ -90,7 +90,7 @@ public sealed class Fetcher : IDisposable
         var current = uri;
         for (int hop = 0; ; hop++)
         {
-            using var message = CreateRequest(current, timings);
+            using var message = CreateRequest(current, timings, async);
             long sent = Stopwatch.GetTimestamp();
             var response = async
                 ? await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false)
@@ -125,11 +125,12 @@ public sealed class Fetcher : IDisposable
         }
     }
 
-    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings)
+    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings, bool async)
     {
         var message = new HttpRequestMessage(HttpMethod.Get, uri)
         {
-            Version = _version,
+            // SocketsHttpHandler has no blocking HTTP/2: the blocking path always speaks HTTP/1.1.
+            Version = async ? _version : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);

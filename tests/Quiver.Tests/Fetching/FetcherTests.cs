@@ -60,6 +60,16 @@ public sealed class FetcherTests(LoopbackServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Http2Option_BlockingFetch_FallsBackToHttp11()
+    {
+        using var fetcher = new Fetcher(new FetchOptions { Http2 = true, CaCertificateFile = TestCertificates.AuthorityFile });
+        var result = fetcher.Fetch(UrlRequest.FromLine(1, Server.HttpsUrl("/fast")));
+        Assert.True(result.Error is null, result.ErrorMessage);
+        Assert.Equal(200, result.Status);
+        Assert.Equal("1.1", result.HttpVersion);
+    }
+
+    [Fact]
     public async Task UntrustedCertificate_IsTlsErrorUnlessTheCaIsGivenOrInsecure()
     {
         string url = Server.HttpsUrl("/fast");
