@@ -90,7 +90,7 @@ public sealed class Fetcher : IDisposable
         var current = uri;
         for (int hop = 0; ; hop++)
         {
-            using var message = CreateRequest(current, timings);
+            using var message = CreateRequest(current, timings, async);
             long sent = Stopwatch.GetTimestamp();
             var response = async
                 ? await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false)
@@ -126,11 +126,12 @@ public sealed class Fetcher : IDisposable
         }
     }
 
-    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings)
+    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings, bool async)
     {
         var message = new HttpRequestMessage(HttpMethod.Get, uri)
         {
-            Version = _version,
+            // SocketsHttpHandler has no blocking HTTP/2: the blocking path always speaks HTTP/1.1.
+            Version = async ? _version : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
@@ -145,6 +146,10 @@ public sealed class Fetcher : IDisposable
         // Synchronous reads do not observe the token; aborting the response is what unblocks them
         // when the deadline passes, so a body that hangs still ends as a timeout.
         using var abortOnDeadline = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
+
+        // A declared size over the limit fails before a byte of the body is read.
+        if (response.Content.Headers.ContentLength is long declared && declared > _options.MaxBodyBytes)
+            throw new BodyTooLargeException($"body of {declared:N0} bytes is larger than the {_options.MaxBodyBytes:N0}-byte limit");
 
         var body = async
             ? await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)
@@ -161,9 +166,8 @@ public sealed class Fetcher : IDisposable
                     : body.Read(buffer.AsSpan());
                 if (read == 0) break;
                 total += read;
-                result.Bytes = total;
                 if (total > _options.MaxBodyBytes)
-                    throw new BodyTooLargeException($"body larger than {_options.MaxBodyBytes:N0} bytes");
+                    throw new BodyTooLargeException($"body is larger than the {_options.MaxBodyBytes:N0}-byte limit");
                 kept?.Write(buffer, 0, read);
             }
             result.Bytes = total;
@@ -242,11 +246,7 @@ public sealed class Fetcher : IDisposable
         if (options.Insecure) return static (_, _, _, _) => true;
         if (options.CaCertificateFile is not { } caFile) return null;
 
-        // CreateFromPemFile would also demand a private key; a CA file holds only the certificate.
-        string caText = File.ReadAllText(caFile);
-        var extraRoots = caText.Contains("-----BEGIN", StringComparison.Ordinal)
-            ? X509Certificate2.CreateFromPem(caText)
-            : X509CertificateLoader.LoadCertificateFromFile(caFile);
+        var extraRoots = LoadCertificates(caFile);
         return (_, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
@@ -254,7 +254,7 @@ public sealed class Fetcher : IDisposable
             if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
             using var custom = new X509Chain();
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.Add(extraRoots);
+            custom.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
             {
@@ -263,6 +263,17 @@ public sealed class Fetcher : IDisposable
             }
             return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         };
+    }
+
+    /// <summary>A PEM bundle (one or more certificates) or a single DER certificate.</summary>
+    private static X509Certificate2Collection LoadCertificates(string path)
+    {
+        var certificates = new X509Certificate2Collection();
+        if (File.ReadAllText(path).Contains("-----BEGIN", StringComparison.Ordinal))
+            certificates.ImportFromPemFile(path);
+        else
+            certificates.Add(X509CertificateLoader.LoadCertificateFromFile(path));
+        return certificates;
     }
 
     public void Dispose() => _client.Dispose();

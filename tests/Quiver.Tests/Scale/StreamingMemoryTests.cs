@@ -18,8 +18,8 @@ public sealed class MemoryMeasurement;
 /// writer) against a local Kestrel, with the managed heap sampled after every garbage collection.
 /// </summary>
 /// <remarks>
-/// Measured with this harness on the development machine: the streaming engine peaks at about 4 MB of
-/// live heap (the test host and Kestrel included); the same run holding the 200,000 parsed requests
+/// Measured with this harness on the development machine: the streaming engine's live heap grows by
+/// under 4 MB (Kestrel included); the same run holding the 200,000 parsed requests
 /// (line text, <see cref="Uri"/>) and the 200,000 results (URL strings, timings, content type) peaks at
 /// about 140 MB, roughly 700 bytes a URL. The bound sits between the two with room on both sides.
 /// </remarks>
@@ -30,8 +30,8 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
     private const int Concurrency = 64;
 
     /// <summary>
-    /// Largest live managed heap (after a GC) allowed during the run: over ten times what streaming
-    /// needs, a third of what holding the list and its results needs.
+    /// Largest growth of the live managed heap (after a GC) allowed during the run: over ten times what
+    /// streaming needs, a third of what holding the list and its results needs.
     /// </summary>
     private const long PeakHeapBound = 48L * 1024 * 1024;
 
@@ -41,11 +41,11 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
         await using var server = await TinyLoopbackServer.StartAsync();
 
         var (peak, lines, ok) = await MeasureRunAsync(server.BaseAddress, materialise: false);
-        output.WriteLine($"streaming: peak live heap {peak / 1048576.0:F1} MB for {lines:N0} results");
+        output.WriteLine($"streaming: live heap grew at most {peak / 1048576.0:F1} MB for {lines:N0} results");
 
         Assert.Equal(Urls, lines);
         Assert.Equal(Urls, ok);
-        Assert.True(peak < PeakHeapBound, $"peak live heap {peak / 1048576.0:F1} MB, bound {PeakHeapBound / 1048576} MB");
+        Assert.True(peak < PeakHeapBound, $"live heap grew {peak / 1048576.0:F1} MB, bound {PeakHeapBound / 1048576} MB");
     }
 
     [Fact]
@@ -56,10 +56,10 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
         await using var server = await TinyLoopbackServer.StartAsync();
 
         var (peak, lines, _) = await MeasureRunAsync(server.BaseAddress, materialise: true);
-        output.WriteLine($"materialising: peak live heap {peak / 1048576.0:F1} MB for {lines:N0} results");
+        output.WriteLine($"materialising: live heap grew at most {peak / 1048576.0:F1} MB for {lines:N0} results");
 
         Assert.Equal(Urls, lines);
-        Assert.True(peak > PeakHeapBound, $"peak live heap {peak / 1048576.0:F1} MB did not exceed {PeakHeapBound / 1048576} MB");
+        Assert.True(peak > PeakHeapBound, $"live heap grew {peak / 1048576.0:F1} MB, not over {PeakHeapBound / 1048576} MB");
     }
 
     private static async Task<(long PeakHeap, long Lines, long Ok)> MeasureRunAsync(Uri server, bool materialise)
@@ -71,9 +71,11 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
         var sink = new LineCountingStream();
         await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
 
+        // Only growth counts: whatever earlier tests left in the process (pooled arrays, caches) is the baseline.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        long baseline = HeapSampler.LiveHeap(GC.GetGCMemoryInfo(GCKind.Any));
         using var sampler = new HeapSampler();
         if (materialise)
         {
@@ -92,7 +94,7 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
         }
         await writer.FlushAsync();
         strategy.Dispose();
-        return (sampler.Peak, sink.Lines, sink.Ok);
+        return (sampler.Peak - baseline, sink.Lines, sink.Ok);
     }
 
     /// <summary>Lines made on demand: the list itself never exists in memory.</summary>
@@ -151,12 +153,14 @@ public sealed class StreamingMemoryTests(ITestOutputHelper output)
         {
             var info = GC.GetGCMemoryInfo(GCKind.Any);
             if (info.Index == Interlocked.Exchange(ref _lastIndex, info.Index)) return;
-            long afterGc = info.HeapSizeBytes - info.FragmentedBytes;
+            long afterGc = LiveHeap(info);
             long seen;
             while (afterGc > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, afterGc, seen) != seen)
             {
             }
         }
+
+        public static long LiveHeap(GCMemoryInfo info) => info.HeapSizeBytes - info.FragmentedBytes;
 
         public void Dispose() => _timer.Dispose();
     }
