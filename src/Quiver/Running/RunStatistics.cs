@@ -46,7 +46,7 @@ public sealed class RunStatistics
             _byStatusClass.AddOrUpdate($"{status / 100}xx", 1, static (_, n) => n + 1);
         else
             _byStatusClass.AddOrUpdate("none", 1, static (_, n) => n + 1);
-        if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
+        if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled or FetchErrorKind.RobotsDisallowed or FetchErrorKind.HostSkipped))
             Latency.Record(result.Timings.TotalMs);
     }
 }
