@@ -39,7 +39,7 @@ internal sealed class HttpOptionSet
         DefaultValueFactory = _ => FetchOptions.DefaultUserAgent,
     };
 
-    public Option<Uri?> Contact { get; } = new("--contact")
+    public Option<string?> Contact { get; } = new("--contact")
     {
         Description = "A URL where site owners can reach you; added to the User-Agent as 'Quiver/0.1 (+URL)'",
     };
@@ -144,11 +144,11 @@ internal sealed class HttpOptionSet
     }
 
     /// <summary>The default agent becomes "Quiver/0.1 (+URL)"; a custom one gets " (+URL)" appended.</summary>
-    internal static string WithContact(string userAgent, Uri? contact)
+    internal static string WithContact(string userAgent, string? text)
     {
-        if (contact is null) return userAgent;
-        if (!contact.IsAbsoluteUri || contact.Scheme is not ("http" or "https" or "mailto"))
-            throw new UsageException($"--contact wants an absolute http(s) or mailto URL, got '{contact}'");
+        if (text is null) return userAgent;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var contact) || contact.Scheme is not ("http" or "https" or "mailto"))
+            throw new UsageException($"--contact wants an absolute http(s) or mailto URL, got '{text}'");
         string product = userAgent == FetchOptions.DefaultUserAgent ? userAgent.Split(' ')[0] : userAgent;
         return $"{product} (+{contact.OriginalString})";
     }
