@@ -37,6 +37,9 @@ internal sealed class SiteGraphServer : IAsyncDisposable
     /// <summary>Per path: a handler that may answer instead of the graph (return true), given how many times the path was requested.</summary>
     public ConcurrentDictionary<string, Func<HttpContext, int, Task<bool>>> Overrides { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Answers any request the graph has no site for (e.g. a flat URL list), when set.</summary>
+    public Func<HttpContext, Task>? Fallback { get; set; }
+
     /// <summary>Added to every page response, so a run lasts long enough to be interrupted.</summary>
     public TimeSpan PageDelay { get; set; }
 
@@ -81,6 +84,11 @@ internal sealed class SiteGraphServer : IAsyncDisposable
             return;
         if (!Graph.Sites.TryGetValue(host, out var site))
         {
+            if (Fallback is { } fallback)
+            {
+                await fallback(context);
+                return;
+            }
             context.Response.StatusCode = 404;
             return;
         }
