@@ -5,7 +5,7 @@ namespace Quiver.Cli;
 
 /// <summary>
 /// Parses, runs and maps outcomes to exit codes: 0 the run completed, 1 the run itself failed,
-/// 2 a usage error (always one readable line on stderr).
+/// 2 a usage error (always one readable line on stderr), 130 stopped by Ctrl-C with finished results kept.
 /// </summary>
 internal static class CliHost
 {
@@ -13,12 +13,17 @@ internal static class CliHost
     public const int RunFailed = 1;
     public const int UsageError = 2;
 
+    /// <summary>Stopped by Ctrl-C or SIGTERM after keeping every finished result (the shell's 128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"quiver: {parse.Errors[0].Message} (see 'quiver --help')");
+            // System.CommandLine's messages may span lines (lists of choices); a usage error is one line.
+            string message = string.Join(' ', parse.Errors[0].Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            Console.Error.WriteLine($"quiver: {message} (see 'quiver --help')");
             return UsageError;
         }
 

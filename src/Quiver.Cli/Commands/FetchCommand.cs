@@ -115,7 +115,7 @@ internal static class FetchCommand
                 await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
             }
             if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-            return CliHost.Ok;
+            return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
         });
         return command;
     }

@@ -65,8 +65,14 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
         {
             while (await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                // A chunk is the next K URLs of the list (as the seed's urls[i:i+K]): wait for it to fill
+                // unless the input ends first.
                 batch.Clear();
-                while (batch.Count < _batchSize && input.TryRead(out var request)) batch.Add(request);
+                do
+                {
+                    while (batch.Count < _batchSize && input.TryRead(out var request)) batch.Add(request);
+                }
+                while (batch.Count < _batchSize && await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false));
                 if (batch.Count == 0) continue;
 
                 if (worker is null)

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace Quiver.Tests.Infrastructure;
+
+/// <summary>Runs the built <c>quiver</c> CLI as a separate process, as a user would.</summary>
+public static class CliRunner
+{
+    public sealed record Outcome(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public string[] OutputLines => StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static async Task<Outcome> RunAsync(IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Strategies.CliAssembly);
+        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null) await process.StandardInput.WriteAsync(standardInput);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"quiver {string.Join(' ', arguments)} did not finish; stderr so far: {await stderr}");
+        }
+        return new Outcome(process.ExitCode, await stdout, await stderr);
+    }
+}
