@@ -145,6 +145,10 @@ public sealed class Fetcher : IDisposable
         // when the deadline passes, so a body that hangs still ends as a timeout.
         using var abortOnDeadline = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
 
+        // A declared size over the limit fails before a byte of the body is read.
+        if (response.Content.Headers.ContentLength is long declared && declared > _options.MaxBodyBytes)
+            throw new BodyTooLargeException($"body of {declared:N0} bytes is larger than the {_options.MaxBodyBytes:N0}-byte limit");
+
         var body = async
             ? await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)
             : response.Content.ReadAsStream(cancellationToken);
@@ -160,9 +164,8 @@ public sealed class Fetcher : IDisposable
                     : body.Read(buffer.AsSpan());
                 if (read == 0) break;
                 total += read;
-                result.Bytes = total;
                 if (total > _options.MaxBodyBytes)
-                    throw new BodyTooLargeException($"body larger than {_options.MaxBodyBytes:N0} bytes");
+                    throw new BodyTooLargeException($"body is larger than the {_options.MaxBodyBytes:N0}-byte limit");
                 kept?.Write(buffer, 0, read);
             }
             result.Bytes = total;
@@ -231,9 +234,7 @@ public sealed class Fetcher : IDisposable
         if (options.Insecure) return static (_, _, _, _) => true;
         if (options.CaCertificateFile is not { } caFile) return null;
 
-        var extraRoots = File.ReadAllText(caFile).Contains("-----BEGIN", StringComparison.Ordinal)
-            ? X509Certificate2.CreateFromPemFile(caFile)
-            : X509CertificateLoader.LoadCertificateFromFile(caFile);
+        var extraRoots = LoadCertificates(caFile);
         return (_, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
@@ -241,7 +242,7 @@ public sealed class Fetcher : IDisposable
             if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
             using var custom = new X509Chain();
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.Add(extraRoots);
+            custom.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
             {
@@ -250,6 +251,17 @@ public sealed class Fetcher : IDisposable
             }
             return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         };
+    }
+
+    /// <summary>A PEM bundle (one or more certificates) or a single DER certificate.</summary>
+    private static X509Certificate2Collection LoadCertificates(string path)
+    {
+        var certificates = new X509Certificate2Collection();
+        if (File.ReadAllText(path).Contains("-----BEGIN", StringComparison.Ordinal))
+            certificates.ImportFromPemFile(path);
+        else
+            certificates.Add(X509CertificateLoader.LoadCertificateFromFile(path));
+        return certificates;
     }
 
     public void Dispose() => _client.Dispose();

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Quiver.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 with three endpoints: plain HTTP, HTTPS with a certificate
+/// the test CA vouches for, and HTTPS with a certificate for the wrong name. Its routes cover every
+/// outcome a fetch can have; it logs each request with a server-side timestamp.
+/// </summary>
+/// <remarks>
+/// Routes: <c>/fast</c> (small HTML page with a title and links), <c>/slow?ms=N</c>,
+/// <c>/redirect/N</c> (N hops, then /fast), <c>/loop</c> (redirects to itself), <c>/status/CODE</c>,
+/// <c>/reset</c> (aborts the connection mid-body with a reset), <c>/hang</c> (never answers),
+/// <c>/bytes/N</c> (N bytes of body), <c>/gate/NAME</c> (waits until the test opens the gate), and
+/// anything else under <c>/echo/</c> (200 with the path in the title).
+/// </remarks>
+public sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+    private readonly ConcurrentQueue<LoggedRequest> _log = new();
+    private readonly SemaphoreSlim _logged = new(0);
+
+    private LoopbackServer(WebApplication app) => _app = app;
+
+    public Uri Http { get; private set; } = null!;
+    public Uri Https { get; private set; } = null!;
+    public Uri HttpsWrongName { get; private set; } = null!;
+
+    /// <summary>
+    /// A raw socket server that sends headers promising 100,000 bytes, sends 1,000, then closes:
+    /// a connection that ends mid-body, every time (Kestrel's abort sends a reset that can race the
+    /// headers to the client).
+    /// </summary>
+    public Uri Truncating { get; private set; } = null!;
+
+    private TcpListener? _truncating;
+
+    /// <summary>A 127.0.0.1 port on which nothing listens (connections are refused).</summary>
+    public int RefusedPort { get; private set; }
+
+    public IReadOnlyCollection<LoggedRequest> Requests => _log;
+
+    public static async Task<LoopbackServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificates.Localhost));
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificates.WrongName));
+            kestrel.AllowSynchronousIO = false;
+        });
+        var app = builder.Build();
+        var server = new LoopbackServer(app);
+        server.MapRoutes();
+        await app.StartAsync();
+
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        // Listen order is kept: plain, then the two TLS endpoints.
+        server.Http = addresses.Single(a => a.Scheme == "http");
+        var tls = addresses.Where(a => a.Scheme == "https").ToList();
+        server.Https = tls[0];
+        server.HttpsWrongName = tls[1];
+        server.RefusedPort = FreePort();
+        server.StartTruncatingServer();
+        return server;
+    }
+
+    public string HttpUrl(string path) => new Uri(Http, path).AbsoluteUri;
+    public string HttpsUrl(string path) => new Uri(Https, path).AbsoluteUri;
+
+    /// <summary>Lets every request waiting at <c>/gate/<paramref name="name"/></c> through.</summary>
+    public void OpenGate(string name) => Gate(name).TrySetResult();
+
+    /// <summary>Waits until a request matching <paramref name="predicate"/> has arrived.</summary>
+    public async Task<LoggedRequest> WaitForRequestAsync(Func<LoggedRequest, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var match = _log.FirstOrDefault(predicate);
+            if (match is not null) return match;
+            await _logged.WaitAsync(cts.Token);
+        }
+    }
+
+    private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private void MapRoutes()
+    {
+        _app.Use(async (context, next) =>
+        {
+            _log.Enqueue(new LoggedRequest(context.Request.Path + context.Request.QueryString, context.Request.Headers.UserAgent.ToString(), Stopwatch.GetTimestamp(), context.Connection.LocalPort));
+            _logged.Release();
+            await next(context);
+        });
+
+        _app.MapGet("/fast", () => Results.Content(Page("fast", "/echo/a", "/echo/b"), "text/html; charset=utf-8"));
+        _app.MapGet("/slow", async (int ms, CancellationToken ct) =>
+        {
+            await Task.Delay(ms, ct);
+            return Results.Content(Page("slow"), "text/html");
+        });
+        _app.MapGet("/redirect/{hops:int}", (int hops) => Results.Redirect(hops <= 1 ? "/fast" : $"/redirect/{hops - 1}"));
+        _app.MapGet("/loop", () => Results.Redirect("/loop"));
+        _app.MapGet("/status/{code:int}", (int code) => Results.Content(Page($"status {code}"), "text/html", statusCode: code));
+        _app.MapGet("/reset", async (HttpContext context) =>
+        {
+            context.Response.ContentLength = 100_000;
+            await context.Response.Body.WriteAsync(new byte[1000]);
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+        });
+        _app.MapGet("/hang", async (CancellationToken ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return Results.Ok();
+        });
+        _app.MapGet("/bytes/{count:long}", async (long count, HttpContext context) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = count;
+            var chunk = new byte[64 * 1024];
+            for (long sent = 0; sent < count; sent += chunk.Length)
+                await context.Response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, count - sent)), context.RequestAborted);
+        });
+        _app.MapGet("/gate/{name}", async (string name, CancellationToken ct) =>
+        {
+            await Gate(name).Task.WaitAsync(ct);
+            return Results.Content(Page($"gate {name}"), "text/html");
+        });
+        _app.MapFallback((HttpContext context) => Results.Content(Page(context.Request.Path), "text/html"));
+    }
+
+    private static string Page(string title, params string[] links)
+    {
+        var html = new StringBuilder($"<!doctype html><html><head><title>{WebUtility.HtmlEncode(title)}</title></head><body>");
+        foreach (string link in links) html.Append($"<a href=\"{link}\">{link}</a>");
+        return html.Append("</body></html>").ToString();
+    }
+
+    private void StartTruncatingServer()
+    {
+        _truncating = new TcpListener(IPAddress.Loopback, 0);
+        _truncating.Start();
+        Truncating = new Uri($"http://127.0.0.1:{((IPEndPoint)_truncating.LocalEndpoint).Port}/truncated");
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                Socket client;
+                try
+                {
+                    client = await _truncating.AcceptSocketAsync();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+                _ = Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        var buffer = new byte[8192];
+                        var request = new StringBuilder();
+                        while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                        {
+                            int read = await client.ReceiveAsync(buffer);
+                            if (read == 0) return;
+                            request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                        }
+                        _log.Enqueue(new LoggedRequest("/truncated", "", Stopwatch.GetTimestamp(), ((IPEndPoint)client.LocalEndPoint!).Port));
+                        _logged.Release();
+                        await client.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"));
+                        await client.SendAsync(new byte[1000]);
+                        client.Shutdown(SocketShutdown.Both);
+                    }
+                });
+            }
+        });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var gate in _gates.Values) gate.TrySetResult();
+        _truncating?.Stop();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _logged.Dispose();
+    }
+}
+
+/// <summary>One request as the server saw it, with its arrival time (Stopwatch ticks).</summary>
+public sealed record LoggedRequest(string PathAndQuery, string UserAgent, long ArrivedAt, int LocalPort);
