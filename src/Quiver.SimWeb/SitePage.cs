@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+
+namespace Quiver.SimWeb;
+
+/// <summary>
+/// The HTML each site serves: a title, links to other sites of the list and to its own pages, and
+/// text up to the profile's exact size. Built once per site and kept, so serving costs no CPU.
+/// </summary>
+internal sealed class SitePages(SimWorld world)
+{
+    private const string Filler =
+        "<p>This page is served by Quiver's simulated web. Its size, its speed and the time its server takes are drawn from the site's profile, " +
+        "so that fetching it costs what fetching a real page of that site costs, and the least possible time of a whole list can be computed.</p>\n";
+
+    private readonly ConcurrentDictionary<string, byte[]> _pages = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The page of a healthy site (also the body a reset site starts to send), exactly <see cref="SiteProfile.BodyBytes"/> long.</summary>
+    public byte[] PageOf(SiteProfile site) => _pages.GetOrAdd(site.Host, _ => Build(site));
+
+    /// <summary>The short page sent with an error status.</summary>
+    public static byte[] ErrorPage(SiteProfile site, int status) => Encoding.UTF8.GetBytes(
+        $"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{status} {WebUtility.HtmlEncode(ReasonOf(status))}</title></head>" +
+        $"<body><h1>{status} {WebUtility.HtmlEncode(ReasonOf(status))}</h1><p>{WebUtility.HtmlEncode(site.Host)} did not serve this page.</p></body></html>\n");
+
+    private byte[] Build(SiteProfile site)
+    {
+        var head = new StringBuilder();
+        head.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+            .Append(WebUtility.HtmlEncode(site.Title))
+            .Append("</title></head>\n<body><h1>").Append(WebUtility.HtmlEncode(site.Host)).Append("</h1>\n<nav>");
+        foreach (string link in LinksOf(site))
+            head.Append("<a href=\"").Append(link).Append("\">").Append(WebUtility.HtmlEncode(link)).Append("</a>\n");
+        head.Append("</nav>\n<main>\n");
+        const string tail = "</main></body></html>\n";
+
+        var page = new StringBuilder(site.BodyBytes + Filler.Length);
+        page.Append(head);
+        int room = site.BodyBytes - head.Length - tail.Length;
+        while (room > 0)
+        {
+            int take = Math.Min(room, Filler.Length);
+            page.Append(Filler, 0, take);
+            room -= take;
+        }
+        page.Append(tail);
+        return Encoding.ASCII.GetBytes(page.ToString());
+    }
+
+    /// <summary>A few of the site's own pages and eight other sites of the list, chosen by rank so that they never change.</summary>
+    private IEnumerable<string> LinksOf(SiteProfile site)
+    {
+        yield return "/about";
+        yield return "/contact";
+        int count = world.Sites.Count;
+        if (count < 2) yield break;
+        for (int i = 1; i <= 8; i++)
+        {
+            var other = world.Sites[(site.Rank * 7 + i * 13) % count];
+            if (!ReferenceEquals(other, site)) yield return world.Url(Uri.UriSchemeHttps, other.Host).AbsoluteUri;
+        }
+    }
+
+    private static string ReasonOf(int status) => status switch
+    {
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+}
