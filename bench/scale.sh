@@ -13,7 +13,7 @@
 #   CONCURRENCY  wrk connections, and quiver --concurrency         (default 256)
 #   QUIVER_C     quiver --concurrency, when it should differ       (default CONCURRENCY)
 #   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256")
-#   CURL_N       URLs per curl run (curl is slow at N=1M)          (default 10000; 50000 when N >= 500000)
+#   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 10000))
 #   WRK_SECONDS  duration of each wrk run                          (default 3)
 #   ADDRESSES    127.0.0.x addresses nginx listens on              (default 8)
 #   SMALL_N      quiver also runs once at this N, to compare RSS   (default N/10 when N >= 500000, else 0 = skip)
@@ -32,7 +32,7 @@ PROTOCOLS=${PROTOCOLS:-"http https"}
 CONCURRENCY=${CONCURRENCY:-256}
 QUIVER_C=${QUIVER_C:-$CONCURRENCY}
 CURL_MAX=${CURL_MAX:-"64 256"}
-CURL_N=${CURL_N:-$((N < 10000 ? N : (N < 500000 ? 10000 : 50000)))}
+CURL_N=${CURL_N:-$((N < 10000 ? N : 10000))}
 WRK_SECONDS=${WRK_SECONDS:-3}
 ADDRESSES=${ADDRESSES:-8}
 SMALL_N=${SMALL_N:-$((N >= 500000 ? N / 10 : 0))}
