@@ -5,6 +5,7 @@ using Quiver.Cli.Commands;
 var root = new RootCommand("Quiver fetches very large URL lists and measures which concurrency model serves them best.")
 {
     FetchCommand.Create(),
+    CrawlCommand.Create(),
     WorkerCommand.Create(),
 };
 return await CliHost.RunAsync(root, args);

@@ -57,11 +57,13 @@ internal static class FetchCommand
         };
 
         var http = new HttpOptionSet();
+        var durable = new StateOptionSet("fetch");
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
             input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet,
         };
         http.AddTo(command);
+        durable.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -87,6 +89,12 @@ internal static class FetchCommand
             catch (ArgumentException e)
             {
                 throw new UsageException(e.Message);
+            }
+
+            if (ResumableFetch.IsRequested(parse, durable))
+            {
+                return await ResumableFetch.RunAsync(parse, durable, parse.GetValue(input) ?? "-", parse.GetValue(output) ?? "-",
+                    parse.GetValue(format) ?? "jsonl", strategyOptions, fetchOptions, parse.GetValue(quiet), cancellationToken);
             }
 
             string path = parse.GetValue(input) ?? "-";

@@ -39,6 +39,11 @@ internal sealed class HttpOptionSet
         DefaultValueFactory = _ => FetchOptions.DefaultUserAgent,
     };
 
+    public Option<string?> Contact { get; } = new("--contact")
+    {
+        Description = "A URL where site owners can reach you; added to the User-Agent as 'Quiver/0.1 (+URL)'",
+    };
+
     public Option<string[]> Headers { get; } = new("--header", "-H")
     {
         Description = "Extra request header 'Name: value' (repeatable)",
@@ -82,7 +87,7 @@ internal sealed class HttpOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost, MaxConnections })
+        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Contact, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost, MaxConnections })
             command.Options.Add(option);
     }
 
@@ -129,7 +134,7 @@ internal sealed class HttpOptionSet
                 ConnectTimeout = Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
                 MaxRedirects = parse.GetValue(MaxRedirects),
                 MaxBodyBytes = ParseSize(parse.GetValue(MaxBody) ?? "32M"),
-                UserAgent = parse.GetValue(UserAgent) ?? FetchOptions.DefaultUserAgent,
+                UserAgent = WithContact(parse.GetValue(UserAgent) ?? FetchOptions.DefaultUserAgent, parse.GetValue(Contact)),
                 Headers = headers,
                 Resolve = resolve,
                 CaCertificateFile = parse.GetValue(CaCert)?.FullName,
@@ -143,6 +148,16 @@ internal sealed class HttpOptionSet
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>The default agent becomes "Quiver/0.1 (+URL)"; a custom one gets " (+URL)" appended.</summary>
+    internal static string WithContact(string userAgent, string? text)
+    {
+        if (text is null) return userAgent;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var contact) || contact.Scheme is not ("http" or "https" or "mailto"))
+            throw new UsageException($"--contact wants an absolute http(s) or mailto URL, got '{text}'");
+        string product = userAgent == FetchOptions.DefaultUserAgent ? userAgent.Split(' ')[0] : userAgent;
+        return $"{product} (+{contact.OriginalString})";
     }
 
     private static TimeSpan Seconds(double value, string flag) =>

@@ -32,6 +32,10 @@ public enum FetchErrorKind
     Handler,
     /// <summary>Anything not classified above; the message says what.</summary>
     Other,
+    /// <summary>The crawler did not fetch the URL because the host's robots.txt disallows it.</summary>
+    RobotsDisallowed,
+    /// <summary>The crawler skipped the URL because its host used up its error budget.</summary>
+    HostSkipped,
 }
 
 /// <summary>Wire names for <see cref="FetchErrorKind"/>.</summary>
@@ -41,6 +45,7 @@ public static class FetchErrorKinds
     [
         "invalid-url", "dns", "connection-refused", "connect-timeout", "tls", "timeout", "connection-reset",
         "protocol", "too-many-redirects", "body-too-large", "cancelled", "worker-crashed", "handler", "other",
+        "robots-disallowed", "host-skipped",
     ];
 
     /// <summary>The kebab-case name used in JSON lines and CSV.</summary>

@@ -51,8 +51,18 @@ public sealed class FetchResult
     /// <summary>Where the body was saved, with <c>--save-bodies</c>.</summary>
     public string? BodyFile { get; set; }
 
+    /// <summary>Links followed from a seed to reach this URL, in a crawl (seeds are 0); absent in a list fetch.</summary>
+    public int? Depth { get; set; }
+
+    /// <summary>The page whose link led the crawler here; absent for seeds and in a list fetch.</summary>
+    public string? Referrer { get; set; }
+
     /// <summary>Free-form values set by user response handlers.</summary>
     public Dictionary<string, string>? Data { get; set; }
+
+    /// <summary>How long a 429 or 503 response asked the client to wait (its Retry-After), if it said.</summary>
+    [JsonIgnore]
+    public TimeSpan? RetryAfter { get; set; }
 
     /// <summary>True when the fetch produced a response (whatever its status).</summary>
     [JsonIgnore]

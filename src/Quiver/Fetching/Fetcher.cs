@@ -100,6 +100,8 @@ public sealed class Fetcher : IDisposable
                 result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
                 result.Status = (int)response.StatusCode;
                 result.HttpVersion = VersionName(response.Version);
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                    result.RetryAfter = RetryAfterOf(response.Headers.RetryAfter);
 
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
@@ -208,6 +210,18 @@ public sealed class Fetcher : IDisposable
         (1, 0) => "1.0",
         _ => version.ToString(),
     };
+
+    /// <summary>Retry-After as a wait from now: delta-seconds as given, an HTTP date less the current time (never negative).</summary>
+    internal static TimeSpan? RetryAfterOf(System.Net.Http.Headers.RetryConditionHeaderValue? header)
+    {
+        if (header?.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;

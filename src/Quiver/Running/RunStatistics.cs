@@ -57,7 +57,7 @@ public sealed class RunStatistics
         }
         int statusClass = result.Status is { } status ? Math.Clamp(status / 100, 1, 5) : 0;
         Interlocked.Increment(ref _byStatusClass[statusClass]);
-        if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
+        if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled or FetchErrorKind.RobotsDisallowed or FetchErrorKind.HostSkipped))
             Latency.Record(result.Timings.TotalMs);
     }
 }

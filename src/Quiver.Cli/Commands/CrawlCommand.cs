@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Text.Json;
+using Quiver.Cli.Terminal;
+using Quiver.Crawl;
+using Quiver.Output;
+using Quiver.Resilience;
+using Quiver.Running;
+using Quiver.State;
+
+namespace Quiver.Cli.Commands;
+
+/// <summary><c>quiver crawl SEED…</c>: a polite, resumable crawl from seed URLs, one result line per URL admitted.</summary>
+internal static class CrawlCommand
+{
+    private static readonly PolitenessOptions Polite = new();
+    private static readonly RetryOptions Retry = new();
+
+    public static Command Create()
+    {
+        var seeds = new Argument<string[]>("seed") { Description = "Seed URLs", Arity = ArgumentArity.ZeroOrMore };
+        var seedsFile = new Option<FileInfo?>("--seeds") { Description = "A file of seed URLs, one per line" };
+        var depth = new Option<int?>("--depth") { Description = "Most links followed from a seed (default: no limit)" };
+        var scope = new Option<string>("--scope") { Description = "Which links to follow", DefaultValueFactory = _ => "host" };
+        scope.AcceptOnlyFromAmong("host", "domain", "any");
+        var include = new Option<string[]>("--include") { Description = "Follow only URLs matching this regex (repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Never follow URLs matching this regex (repeatable)" };
+        var maxPages = new Option<long?>("--max-pages") { Description = "Most URLs admitted, seeds included (default: no limit)" };
+        var output = new Option<string>("--out", "-o") { Description = "Where results go ('-' = stdout)", DefaultValueFactory = _ => "-" };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight across all hosts", DefaultValueFactory = _ => Polite.Concurrency };
+        var delay = new Option<double>("--delay") { Description = "Seconds between requests to one host", DefaultValueFactory = _ => Polite.PerHostDelay.TotalSeconds };
+        var maxCrawlDelay = new Option<double>("--max-crawl-delay") { Description = "Longest robots.txt Crawl-delay honoured, in seconds", DefaultValueFactory = _ => Polite.MaxCrawlDelay.TotalSeconds };
+        var ignoreRobots = new Option<bool>("--ignore-robots") { Description = "Do not fetch or obey robots.txt and robots meta tags" };
+        var attempts = new Option<int>("--attempts") { Description = "Tries per URL for timeouts, resets, connect failures, 5xx and 429", DefaultValueFactory = _ => Retry.MaxAttempts };
+        var retryDelay = new Option<double>("--retry-delay") { Description = "First retry backoff in seconds (doubles, with jitter)", DefaultValueFactory = _ => Retry.BaseDelay.TotalSeconds };
+        var maxRetryAfter = new Option<double>("--max-retry-after") { Description = "Longest Retry-After honoured, in seconds", DefaultValueFactory = _ => Retry.MaxRetryAfter.TotalSeconds };
+        var throttleBackoff = new Option<double>("--throttle-backoff") { Description = "Host-wide backoff after a 429/503 without Retry-After, in seconds (doubles)", DefaultValueFactory = _ => Polite.ThrottleBackoff.TotalSeconds };
+        var errorBudget = new Option<int>("--host-error-budget") { Description = "Failed URLs after which the rest of a host is skipped", DefaultValueFactory = _ => Polite.HostErrorBudget };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr" };
+
+        var http = new HttpOptionSet();
+        var durable = new StateOptionSet("crawl");
+        var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
+        {
+            seeds, seedsFile, depth, scope, include, exclude, maxPages, output, concurrency, delay, maxCrawlDelay, ignoreRobots,
+            attempts, retryDelay, maxRetryAfter, throttleBackoff, errorBudget, quiet,
+        };
+        http.AddTo(command);
+        durable.AddTo(command);
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var fetchOptions = http.Read(parse);
+            bool resume = parse.GetValue(durable.Resume);
+            PolitenessOptions politeness;
+            RetryOptions retry;
+            try
+            {
+                politeness = new PolitenessOptions
+                {
+                    Concurrency = parse.GetValue(concurrency),
+                    PerHostConcurrency = parse.GetValue(http.PerHost) ?? Polite.PerHostConcurrency,
+                    PerHostDelay = Seconds(parse.GetValue(delay)),
+                    MaxCrawlDelay = Seconds(parse.GetValue(maxCrawlDelay)),
+                    RespectRobots = !parse.GetValue(ignoreRobots),
+                    ThrottleBackoff = Seconds(parse.GetValue(throttleBackoff)),
+                    HostErrorBudget = parse.GetValue(errorBudget),
+                }.Validate();
+                var retryBase = Seconds(parse.GetValue(retryDelay));
+                retry = new RetryOptions
+                {
+                    MaxAttempts = parse.GetValue(attempts),
+                    BaseDelay = retryBase,
+                    MaxDelay = retryBase > Retry.MaxDelay ? retryBase : Retry.MaxDelay,
+                    MaxRetryAfter = Seconds(parse.GetValue(maxRetryAfter)),
+                }.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            string outPath = parse.GetValue(output) ?? "-";
+            string statePath = durable.StatePath(parse, outPath, Path.GetFullPath("quiver-crawl.state"))!;
+            using var state = durable.Open(parse, statePath);
+
+            CrawlSettings settings;
+            if (resume)
+            {
+                settings = JsonSerializer.Deserialize(state.GetMeta(MetaKeys.CrawlSettings) ?? "null", CrawlJsonContext.Default.CrawlSettings)
+                    ?? throw new UsageException($"{statePath} holds no crawl settings");
+                if (outPath == "-") outPath = state.GetMeta(MetaKeys.Output) ?? outPath;
+            }
+            else
+            {
+                var seedList = new List<string>(parse.GetValue(seeds) ?? []);
+                if (parse.GetValue(seedsFile) is { } file)
+                {
+                    if (!file.Exists) throw new UsageException($"no such file: {file.FullName}");
+                    seedList.AddRange(File.ReadLines(file.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'));
+                }
+                try
+                {
+                    settings = new CrawlSettings
+                    {
+                        Seeds = [.. seedList.Select(s => UrlNormalizer.Normalize(s)?.AbsoluteUri ?? s)],
+                        MaxDepth = parse.GetValue(depth),
+                        Scope = Enum.Parse<ScopeKind>(parse.GetValue(scope) ?? "host", ignoreCase: true),
+                        Include = parse.GetValue(include) ?? [],
+                        Exclude = parse.GetValue(exclude) ?? [],
+                        MaxPages = parse.GetValue(maxPages),
+                    }.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    state.Dispose();
+                    File.Delete(statePath);
+                    throw new UsageException(e.Message);
+                }
+                state.SetMeta(MetaKeys.CrawlSettings, JsonSerializer.Serialize(settings, CrawlJsonContext.Default.CrawlSettings));
+                if (outPath != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(outPath));
+            }
+
+            var crawlState = new CrawlState(state);
+            await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState.CommittedResults);
+            await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+            await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
+            var statistics = new RunStatistics();
+            using var crawler = new Crawler(settings, politeness, retry, fetchOptions, crawlState, writer, warc, statistics);
+
+            bool showProgress = !parse.GetValue(quiet);
+            await using (ProgressReporter.Start(statistics, showProgress))
+            {
+                await crawler.RunAsync(cancellationToken);
+            }
+            if (showProgress)
+            {
+                SummaryPrinter.Print(Console.Error, "crawl", statistics, cancellationToken.IsCancellationRequested);
+                Console.Error.WriteLine($"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(cancellationToken.IsCancellationRequested ? " (continue with --resume)" : "")}");
+            }
+            return CliHost.Ok;
+        });
+        return command;
+    }
+
+    private static TimeSpan Seconds(double value) =>
+        value >= 0 && double.IsFinite(value) ? TimeSpan.FromSeconds(value) : throw new UsageException($"not a number of seconds: {value}");
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Quiver.Cli.Terminal;
+using Quiver.Fetching;
+using Quiver.Handlers;
+using Quiver.Input;
+using Quiver.Output;
+using Quiver.Output.Warc;
+using Quiver.Running;
+using Quiver.State;
+using Quiver.Strategies;
+
+namespace Quiver.Cli.Commands;
+
+/// <summary><c>quiver fetch</c> with <c>--state</c>, <c>--resume</c> or <c>--warc</c>: the list fetch made resumable.</summary>
+internal static class ResumableFetch
+{
+    public static bool IsRequested(ParseResult parse, StateOptionSet durable) =>
+        parse.GetValue(durable.State) is not null || parse.GetValue(durable.Resume) || parse.GetValue(durable.Warc) is not null;
+
+    public static async Task<int> RunAsync(
+        ParseResult parse, StateOptionSet durable, string input, string output, string format,
+        StrategyOptions strategyOptions, FetchOptions fetchOptions, bool quiet, CancellationToken cancellationToken)
+    {
+        bool resume = parse.GetValue(durable.Resume);
+        if (format != "jsonl") throw new UsageException("a resumable fetch writes JSON lines; drop --format csv");
+        if (parse.GetValue(durable.Warc) is not null && strategyOptions.Kind is StrategyKind.Processes or StrategyKind.AsyncProcesses)
+            throw new UsageException("--warc records responses in-process: use the sequential, threads or async strategy");
+
+        bool wantsState = resume || parse.GetValue(durable.State) is not null;
+        string? statePath = wantsState ? durable.StatePath(parse, output, null) : null;
+        if (wantsState && statePath is null)
+            throw new UsageException("a resumable fetch needs --state FILE or --out FILE (its state goes to FILE.state)");
+
+        // Without a state file, --warc alone is a plain run that also writes a WARC: keep it in memory.
+        using var state = statePath is null ? StateDatabase.Open(":memory:") : durable.Open(parse, statePath);
+        if (resume)
+        {
+            input = input == "-" ? state.GetMeta(MetaKeys.Input) ?? input : input;
+            output = output == "-" ? state.GetMeta(MetaKeys.Output) ?? output : output;
+        }
+        if (input == "-" && wantsState) throw new UsageException("a resumable fetch reads its list from a file, not stdin");
+        if (input != "-" && !File.Exists(input)) throw new UsageException($"no such file: {input}");
+        if (input != "-") state.SetMeta(MetaKeys.Input, Path.GetFullPath(input));
+        if (output != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(output));
+
+        var progress = new FetchProgress(state);
+        await using var sink = StateOptionSet.OpenOutput(output, resume, progress.CommittedResults);
+        await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+        await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "fetch"), cancellationToken);
+        IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];
+        using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions, handlers);
+
+        long done = resume ? progress.CompletedLines().Count : 0;
+        var statistics = new RunStatistics { Total = input == "-" ? null : UrlListReader.CountUrls(input) - done };
+        await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
+        bool showProgress = !quiet;
+        await using (ProgressReporter.Start(statistics, showProgress))
+        {
+            await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);
+        }
+        if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
+        return CliHost.Ok;
+    }
+}

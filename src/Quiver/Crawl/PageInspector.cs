@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using AngleSharp.Html.Parser;
+using Quiver.Fetching;
+using Quiver.Handlers;
+
+namespace Quiver.Crawl;
+
+/// <summary>What the crawler learned from one response beyond its result record.</summary>
+internal sealed class PageFacts
+{
+    /// <summary>Normalised links the page allows following (rel=nofollow links left out).</summary>
+    public List<Uri> Links { get; } = [];
+
+    /// <summary>The page asked not to follow any of its links (robots meta tag or X-Robots-Tag).</summary>
+    public bool NoFollow { get; set; }
+
+    /// <summary>The body of a /robots.txt response.</summary>
+    public string? RobotsText { get; set; }
+}
+
+/// <summary>
+/// The crawler's response handler: reads links out of HTML with AngleSharp, honouring
+/// <c>rel=nofollow</c>, <c>&lt;base href&gt;</c> and robots meta tags, and keeps robots.txt bodies.
+/// Facts are attached to the result object rather than written into it, so the output records
+/// stay lean.
+/// </summary>
+internal sealed class PageInspector(string productToken) : IResponseHandler
+{
+    private readonly ConditionalWeakTable<FetchResult, PageFacts> _facts = [];
+
+    /// <summary>The facts gathered for <paramref name="result"/>, if its response was inspected.</summary>
+    public PageFacts? FactsFor(FetchResult result) => _facts.TryGetValue(result, out var facts) ? facts : null;
+
+    public async ValueTask HandleAsync(ResponseContext context, CancellationToken cancellationToken)
+    {
+        var facts = new PageFacts();
+        _facts.AddOrUpdate(context.Result, facts);
+
+        if (context.Url.AbsolutePath == "/robots.txt")
+        {
+            using var reader = new StreamReader(context.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            char[] buffer = new char[RobotsRules.MaxBytes];
+            int read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            facts.RobotsText = new string(buffer, 0, read);
+            return;
+        }
+
+        if (context.Response.Headers.TryGetValues("X-Robots-Tag", out var tags) && tags.Any(SaysNoFollow))
+            facts.NoFollow = true;
+        if (!context.IsHtml || context.Body.Length == 0) return;
+
+        var parser = new HtmlParser();
+        using var document = await parser.ParseDocumentAsync(context.Body, cancellationToken).ConfigureAwait(false);
+        foreach (var meta in document.QuerySelectorAll("meta[name][content]"))
+        {
+            string name = meta.GetAttribute("name")!.Trim();
+            if ((name.Equals("robots", StringComparison.OrdinalIgnoreCase) || name.Equals(productToken, StringComparison.OrdinalIgnoreCase))
+                && SaysNoFollow(meta.GetAttribute("content")))
+            {
+                facts.NoFollow = true;
+            }
+        }
+        if (facts.NoFollow) return;
+
+        var baseUri = context.Url;
+        if (document.QuerySelector("base[href]")?.GetAttribute("href") is { } baseHref && Uri.TryCreate(context.Url, baseHref.Trim(), out var declared))
+            baseUri = declared;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var anchor in document.QuerySelectorAll("a[href], area[href]"))
+        {
+            string? rel = anchor.GetAttribute("rel");
+            if (rel is not null && rel.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(r => r.Equals("nofollow", StringComparison.OrdinalIgnoreCase)))
+                continue;
+            if (UrlNormalizer.Normalize(anchor.GetAttribute("href")!, baseUri) is { } link && seen.Add(link.AbsoluteUri))
+                facts.Links.Add(link);
+        }
+    }
+
+    /// <summary>"nofollow" or "none" among a robots directive list such as "noindex, nofollow".</summary>
+    private static bool SaysNoFollow(string? directives) =>
+        directives is not null && directives.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Any(d => d.Equals("nofollow", StringComparison.OrdinalIgnoreCase) || d.Equals("none", StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Quiver.Fetching;
+using Quiver.State;
+
+namespace Quiver.Crawl;
+
+/// <summary>
+/// One host's share of a crawl: its queue of pending URLs, its robots.txt, and the gate every
+/// request to it passes: at most <see cref="PolitenessOptions.PerHostConcurrency"/> at once, none
+/// before the host's next allowed time (the per-host delay, Crawl-delay, Retry-After, or the
+/// backoff of a host that keeps throttling us).
+/// </summary>
+internal sealed class PoliteHost
+{
+    private readonly PolitenessOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly Lock _timing = new();
+    private long _nextAllowed;
+    private int _throttles;
+
+    public PoliteHost(string key, Uri origin, PolitenessOptions options)
+    {
+        Key = key;
+        Origin = origin;
+        _options = options;
+        _slots = new SemaphoreSlim(options.PerHostConcurrency, options.PerHostConcurrency);
+        Delay = options.PerHostDelay;
+    }
+
+    public string Key { get; }
+
+    /// <summary>scheme://host:port/ of the host, where its robots.txt lives.</summary>
+    public Uri Origin { get; }
+
+    /// <summary>Wait between requests: the configured delay, or the robots.txt Crawl-delay when longer.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>URLs waiting for this host, and the worker loops draining them; guarded by locking the host.</summary>
+    public Queue<FrontierItem> Pending { get; } = new();
+
+    public int Workers { get; set; }
+
+    /// <summary>The host's robots.txt rules, loaded once by the first URL that needs them.</summary>
+    public Task<RobotsVerdict>? Robots { get; set; }
+
+    /// <summary>URLs of this host that failed after their retries.</summary>
+    public int Failures { get; set; }
+
+    /// <summary>Why the rest of the host is skipped, once its error budget is spent.</summary>
+    public string? SkipReason { get; set; }
+
+    /// <summary>Waits for a concurrency slot on this host and for its next allowed start; dispose the turn when the request is over.</summary>
+    public async ValueTask<Turn> WaitTurnAsync(CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_timing) wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextAllowed);
+                if (wait <= TimeSpan.Zero) break;
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+            PushNextAllowed(Delay);
+            return new Turn(this);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Learns from a response: Retry-After pushes the host's next start out by that much (capped);
+    /// 429/503 without it backs the whole host off exponentially (capped); anything else resets that.
+    /// </summary>
+    public void Observe(FetchResult result, TimeSpan maxRetryAfter)
+    {
+        if (result.Status is 429 or 503)
+        {
+            if (result.RetryAfter is { } retryAfter)
+            {
+                PushNextAllowed(retryAfter < maxRetryAfter ? retryAfter : maxRetryAfter);
+            }
+            else
+            {
+                int throttles = Interlocked.Increment(ref _throttles);
+                double factor = Math.Pow(2, Math.Min(throttles - 1, 30));
+                var backoff = TimeSpan.FromTicks((long)Math.Min(_options.ThrottleBackoff.Ticks * factor, _options.MaxThrottleBackoff.Ticks));
+                PushNextAllowed(backoff);
+            }
+        }
+        else if (result.Status is not null)
+        {
+            Interlocked.Exchange(ref _throttles, 0);
+        }
+    }
+
+    private void PushNextAllowed(TimeSpan fromNow)
+    {
+        long candidate = Stopwatch.GetTimestamp() + (long)(fromNow.TotalSeconds * Stopwatch.Frequency);
+        lock (_timing) _nextAllowed = Math.Max(_nextAllowed, candidate);
+    }
+
+    /// <summary>A request's hold on the host: its end starts the delay before the next request.</summary>
+    public readonly struct Turn(PoliteHost host) : IDisposable
+    {
+        public void Dispose()
+        {
+            host.PushNextAllowed(host.Delay);
+            host._slots.Release();
+        }
+    }
+}
+
+/// <summary>What a host's robots.txt decided, and why when it blocks everything.</summary>
+internal sealed record RobotsVerdict(RobotsRules Rules, string? BlockedReason);

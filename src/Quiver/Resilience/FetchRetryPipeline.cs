@@ -1,0 +1,71 @@
+using Polly;
+using Polly.Retry;
+using Quiver.Fetching;
+
+namespace Quiver.Resilience;
+
+/// <summary>
+/// Polly's retry strategy shaped for fetch results: exponential backoff with jitter for the kinds
+/// worth another try, a server's Retry-After in place of the computed backoff when it sent one.
+/// The attempt callback is the whole attempt, so a caller that takes a concurrency slot inside it
+/// never holds that slot while a retry waits.
+/// </summary>
+public sealed class FetchRetryPipeline
+{
+    private readonly ResiliencePipeline<FetchResult> _pipeline;
+
+    public FetchRetryPipeline(RetryOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Validate();
+        var builder = new ResiliencePipelineBuilder<FetchResult> { TimeProvider = timeProvider ?? TimeProvider.System };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<FetchResult>
+            {
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { } result && IsRetryable(result)),
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result?.RetryAfter is { } wait ? (TimeSpan?)Min(wait, options.MaxRetryAfter) : null),
+            });
+        }
+        _pipeline = builder.Build();
+    }
+
+    public RetryOptions Options { get; }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it returns a result not worth retrying or the attempts run
+    /// out; the returned result carries the number of attempts made.
+    /// </summary>
+    public async ValueTask<FetchResult> ExecuteAsync(Func<CancellationToken, ValueTask<FetchResult>> attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        int attempts = 0;
+        var result = await _pipeline.ExecuteAsync(async token =>
+        {
+            attempts++;
+            return await attempt(token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        result.Attempts = attempts;
+        return result;
+    }
+
+    /// <summary>Timeouts, resets, refused or timed-out connects, 5xx and 429: the failures a later try may not see.</summary>
+    public static bool IsRetryable(FetchResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Error switch
+        {
+            FetchErrorKind.Timeout or FetchErrorKind.ConnectTimeout or FetchErrorKind.ConnectionReset or FetchErrorKind.ConnectionRefused => true,
+            null => result.Status is >= 500 or 429,
+            _ => false,
+        };
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Quiver.Fetching;
+using Quiver.Input;
+using Quiver.Output;
+using Quiver.Output.Warc;
+using Quiver.State;
+using Quiver.Strategies;
+
+namespace Quiver.Running;
+
+/// <summary>
+/// <see cref="FetchRun"/> with a state file: lines already done are skipped, and each finished line
+/// is written to the output and then committed as done, in batches. Output before state is what
+/// makes a kill safe at any instant: a line committed is always in the output, and a line in the
+/// output but not committed is dropped by <see cref="JsonLinesRepair"/> and fetched again.
+/// </summary>
+public static class ResumableFetchRun
+{
+    private const int MaxBatch = 512;
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Runs the input lines not yet done, committing as it goes. Cancelled fetches are neither written nor committed.</summary>
+    public static async Task RunAsync(
+        IAsyncEnumerable<UrlRequest> requests,
+        IFetchStrategy strategy,
+        IResultWriter writer,
+        FetchProgress progress,
+        WarcWriter? warc,
+        RunStatistics statistics,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(statistics);
+        var completed = progress.CompletedLines();
+        var batch = new List<(long Line, string Json)>();
+        long lastCommit = Stopwatch.GetTimestamp();
+        var results = strategy.RunAsync(Remaining(requests, completed, statistics, cancellationToken), cancellationToken);
+        await using var enumerator = results.GetAsyncEnumerator(CancellationToken.None);
+        while (true)
+        {
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && batch.Count > 0)
+            {
+                // Nothing ready: commit now, unless a commit was just made; then within the interval
+                // at the latest, so a quiet spell never leaves finished lines uncommitted for long.
+                var wait = CommitInterval - Stopwatch.GetElapsedTime(lastCommit);
+                var pending = next.AsTask();
+                if (wait > TimeSpan.Zero)
+                    await Task.WhenAny(pending, Task.Delay(wait, CancellationToken.None)).ConfigureAwait(false);
+                if (!pending.IsCompleted)
+                {
+                    await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
+                    lastCommit = Stopwatch.GetTimestamp();
+                }
+                next = new ValueTask<bool>(pending);
+            }
+            if (!await next.ConfigureAwait(false)) break;
+            var result = enumerator.Current;
+            if (result.Error == FetchErrorKind.Cancelled) continue;
+            await writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            statistics.OnCompleted(result);
+            batch.Add((result.Line, JsonLinesResultWriter.ToJson(result)));
+            if (batch.Count >= MaxBatch)
+            {
+                await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
+                lastCommit = Stopwatch.GetTimestamp();
+            }
+        }
+        if (batch.Count > 0) await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
+        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!cancellationToken.IsCancellationRequested) progress.Database.SetMeta(MetaKeys.Finished, "1");
+    }
+
+    private static async Task CommitAsync(IResultWriter writer, FetchProgress progress, WarcWriter? warc, List<(long Line, string Json)> batch)
+    {
+        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        long? warcLength = warc is null ? null : await warc.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        progress.Commit(batch, warcLength);
+        batch.Clear();
+    }
+
+    private static async IAsyncEnumerable<UrlRequest> Remaining(
+        IAsyncEnumerable<UrlRequest> requests, HashSet<long> completed, RunStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (completed.Contains(request.Line)) continue;
+            statistics.OnRead();
+            yield return request;
+        }
+    }
+}

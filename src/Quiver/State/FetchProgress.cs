@@ -1,0 +1,55 @@
+using Microsoft.Data.Sqlite;
+
+namespace Quiver.State;
+
+/// <summary>
+/// What a resumable list fetch has finished: each input line number with its result, committed in
+/// batches after the results are written to the output file.
+/// </summary>
+public sealed class FetchProgress(StateDatabase database)
+{
+    public StateDatabase Database { get; } = database ?? throw new ArgumentNullException(nameof(database));
+
+    /// <summary>The line numbers already done.</summary>
+    public HashSet<long> CompletedLines()
+    {
+        var done = new HashSet<long>();
+        using var command = Database.Connection.CreateCommand();
+        command.CommandText = "SELECT line FROM lines";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) done.Add(reader.GetInt64(0));
+        return done;
+    }
+
+    /// <summary>Every committed result as its JSON line, keyed by input line number.</summary>
+    public Dictionary<long, string> CommittedResults()
+    {
+        var results = new Dictionary<long, string>();
+        using var command = Database.Connection.CreateCommand();
+        command.CommandText = "SELECT line, result FROM lines";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) results[reader.GetInt64(0)] = reader.GetString(1);
+        return results;
+    }
+
+    /// <summary>Marks a batch of lines done, with their results, in one transaction; <paramref name="warcLength"/> is recorded with it.</summary>
+    public void Commit(IReadOnlyList<(long Line, string Json)> batch, long? warcLength)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var transaction = Database.Connection.BeginTransaction();
+        using var insert = Database.Connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT OR REPLACE INTO lines (line, result) VALUES ($line, $result)";
+        var line = insert.Parameters.Add("$line", SqliteType.Integer);
+        var result = insert.Parameters.Add("$result", SqliteType.Text);
+        insert.Prepare();
+        foreach (var (number, json) in batch)
+        {
+            line.Value = number;
+            result.Value = json;
+            insert.ExecuteNonQuery();
+        }
+        if (warcLength is { } length) Database.SetMeta(MetaKeys.WarcLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+    }
+}

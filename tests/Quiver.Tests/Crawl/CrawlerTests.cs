@@ -1,0 +1,79 @@
+using Quiver.Crawl;
+using Quiver.Fetching;
+
+namespace Quiver.Tests.Crawl;
+
+public sealed class CrawlerTests
+{
+    [Fact]
+    public async Task Crawl_of_a_site_graph_fetches_every_allowed_page_exactly_once_and_no_disallowed_one()
+    {
+        var graph = SiteGraph.Generate(siteCount: 3, pagesPerSite: 30);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        using var harness = new CrawlHarness();
+        string seed = server.Url("site0.test", "/");
+
+        var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [seed], Scope = ScopeKind.Any });
+
+        var (expectedFetched, expectedDisallowed) = graph.ExpectedCrawl([seed]);
+        var requests = server.PageRequests();
+        Assert.Equal(requests.Count, requests.Distinct().Count());
+        Assert.Equal(expectedFetched.Order(), requests.Order());
+        Assert.DoesNotContain(requests, r => r.Contains("/trap/", StringComparison.Ordinal));
+        Assert.NotEmpty(expectedDisallowed);
+        Assert.All(expectedDisallowed, url => Assert.DoesNotContain(url, requests));
+
+        // The output holds each admitted URL once: fetched pages with a status, disallowed ones as such.
+        Assert.Equal(results.Count, results.Select(r => r.Url).Distinct().Count());
+        Assert.Equal(expectedFetched.Order(), results.Where(r => r.Status is not null).Select(r => r.Url).Order());
+        Assert.Equal(expectedDisallowed.Order(), results.Where(r => r.Error == FetchErrorKind.RobotsDisallowed).Select(r => r.Url).Order());
+        Assert.All(results, r => Assert.Equal(r.Url == seed ? 0 : null, r.Url == seed ? r.Depth : null));
+        Assert.All(results.Where(r => r.Url != seed), r => Assert.True(r.Depth > 0 && r.Referrer is not null, r.Url));
+
+        // robots.txt once per host, before any page of it.
+        foreach (string host in graph.Sites.Keys)
+        {
+            var hostLog = server.Log.Where(r => r.Host == host).ToList();
+            Assert.Equal("/robots.txt", hostLog[0].Path);
+            Assert.Single(hostLog, r => r.Path == "/robots.txt");
+        }
+    }
+
+    [Fact]
+    public async Task Host_scope_depth_and_exclude_limit_what_is_followed()
+    {
+        var graph = SiteGraph.Generate(siteCount: 2, pagesPerSite: 30);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        using var harness = new CrawlHarness();
+        string seed = server.Url("site0.test", "/p/0");
+
+        var results = await harness.RunAsync(server, new CrawlSettings
+        {
+            Seeds = [seed],
+            Scope = ScopeKind.Host,
+            MaxDepth = 2,
+            Exclude = ["/p/2$"],
+        });
+
+        Assert.All(results, r => Assert.Equal("site0.test", new Uri(r.Url).Host));
+        Assert.All(results, r => Assert.InRange(r.Depth ?? -1, 0, 2));
+        Assert.DoesNotContain(results, r => r.Url.EndsWith("/p/2", StringComparison.Ordinal));
+        Assert.Contains(results, r => r.Depth == 2);
+        Assert.DoesNotContain(server.Log, r => r.Host == "site1.test");
+        // Depth 2 from /p/0 reaches /p/1, /p/7 (depth 1) and their links, but not the whole site.
+        Assert.InRange(results.Count, 4, 12);
+    }
+
+    [Fact]
+    public async Task Max_pages_caps_the_urls_admitted()
+    {
+        var graph = SiteGraph.Generate(siteCount: 1, pagesPerSite: 40, withRobots: false);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        using var harness = new CrawlHarness();
+
+        var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [server.Url("site0.test", "/")], MaxPages = 7 });
+
+        Assert.Equal(7, results.Count);
+        Assert.Equal(7, server.PageRequests().Count);
+    }
+}
