@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-run scale bench: quiver against wrk (this machine's ceiling) and curl --parallel (a peer),
-# all three on the same local nginx in the same run, over plain HTTP/1.1 keep-alive and HTTPS.
+# all on the same local nginx in the same run, over plain HTTP/1.1 keep-alive and HTTPS. A bare
+# HttpClient loop (bench/bare-httpclient.cs) runs too: the most a .NET client gets from this machine.
 #
 #   bench/scale.sh                       # defaults: finishes in about a minute
 #   N=1000000 H=10000 RUNS=1 bench/scale.sh   # the million-URL run (under 10 minutes)
@@ -65,6 +66,8 @@ fi
 
 # --- workspace, certificate, nginx -------------------------------------------------------------
 WORK=$(mktemp -d /tmp/quiver-scale.XXXXXX)
+dotnet build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
+BARE="$WORK/bare/bare-httpclient"
 NGINX_PID=""
 cleanup() {
   if [[ -n "$NGINX_PID" ]]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
@@ -166,6 +169,14 @@ run_curl() { # scheme run parallel-max
   echo "$(awk -v n="$CURL_N" -v s="$(elapsed_s "$out.time")" 'BEGIN { printf "%.0f", n / s }') $(peak_rss_mb "$out.time")"
 }
 
+run_bare() { # scheme run
+  local out="$WORK/bare-$1-$2" extra=()
+  [[ $1 == https ]] && extra=("$WORK/ca.pem")
+  /usr/bin/time -v -o "$out.time" "$BARE" "$WORK/urls-$1-$N.txt" "$WORK/resolve.txt" "$QUIVER_C" "${extra[@]}" > "$out.txt"
+  [[ $(cat "$out.txt") == "$N" ]] || log "  bare HttpClient: $(cat "$out.txt") of $N answered 200"
+  echo "$(awk -v n="$N" -v s="$(elapsed_s "$out.time")" 'BEGIN { printf "%.0f", n / s }') $(peak_rss_mb "$out.time")"
+}
+
 run_quiver() { # scheme count run
   local tag="$1-$2" out="$WORK/quiver-$1-$2-$3" extra=()
   [[ $1 == https ]] && extra=(--ca-cert "$WORK/ca.pem")
@@ -200,21 +211,25 @@ for proto in $PROTOCOLS; do
     for p in $CURL_MAX; do
       read -r r m < <(run_curl "$proto" "$run" "$p"); rate[curl$p]+="$r "; rss[curl$p]+="$m "
     done
+    read -r r m < <(run_bare "$proto" "$run"); rate[bare]+="$r "; rss[bare]+="$m "
     read -r r m < <(run_quiver "$proto" "$N" "$run"); rate[quiver]+="$r "; rss[quiver]+="$m "
   done
   declare -A med=()
-  for client in wrk $(for p in $CURL_MAX; do echo "curl$p"; done) quiver; do
+  for client in wrk $(for p in $CURL_MAX; do echo "curl$p"; done) bare quiver; do
     med[$client]=$(tr ' ' '\n' <<< "${rate[$client]}" | grep . | median)
     label=$client
     [[ $client == curl* ]] && label="curl --parallel-max ${client#curl}"
     [[ $client == quiver ]] && label="quiver (async, c=$QUIVER_C)"
+    [[ $client == bare ]] && label="bare HttpClient loop"
     printf '%-6s %-22s %12.0f %12s\n' "$proto" "$label" "${med[$client]}" "$(tr ' ' '\n' <<< "${rss[$client]}" | grep . | sort -g | tail -1)"
   done
   best_curl=0
   for p in $CURL_MAX; do best_curl=$(awk -v a="$best_curl" -v b="${med[curl$p]}" 'BEGIN { print (b > a ? b : a) }'); done
-  printf '%-6s quiver/wrk = %.2f   quiver/best curl = %.2f\n' "$proto" \
+  printf '%-6s quiver/wrk = %.2f   quiver/best curl = %.2f   quiver/bare HttpClient = %.2f   bare/wrk = %.2f\n' "$proto" \
     "$(awk -v q="${med[quiver]}" -v w="${med[wrk]}" 'BEGIN { print q / w }')" \
-    "$(awk -v q="${med[quiver]}" -v c="$best_curl" 'BEGIN { print q / c }')"
+    "$(awk -v q="${med[quiver]}" -v c="$best_curl" 'BEGIN { print q / c }')" \
+    "$(awk -v q="${med[quiver]}" -v b="${med[bare]}" 'BEGIN { print q / b }')" \
+    "$(awk -v b="${med[bare]}" -v w="${med[wrk]}" 'BEGIN { print b / w }')"
   unset rate rss med
 done
 
