@@ -7,7 +7,7 @@ namespace Quiver.Fetching;
 /// <summary>
 /// Caps the TCP connections open at once across all hosts. SocketsHttpHandler keeps an idle
 /// connection per host for its idle timeout and has no global limit, so a list over more hosts than
-/// the cap would hold one socket (and its buffers: about 11 KB for HTTP, 70 KB for HTTPS) per host
+/// the cap would hold one socket (and its buffers: about 11 KB for HTTP, 50 KB for HTTPS) per host
 /// until descriptors or memory run out. Past the cap, the least recently used idle connections are
 /// closed, an eighth of the cap at a time so the scan is paid rarely.
 /// </summary>

@@ -47,7 +47,7 @@ public sealed record FetchOptions
     /// Most TCP connections open at once across all hosts; past it the least recently used idle ones
     /// are closed. Default 16,384: enough to keep one connection alive to each of ten thousand hosts,
     /// under common descriptor limits. Lower it to bound memory on lists over many hosts (an idle
-    /// connection costs about 11 KB over HTTP, 70 KB over HTTPS).
+    /// connection costs about 11 KB over HTTP, 50 KB over HTTPS).
     /// </summary>
     public int MaxOpenConnections { get; init; } = DefaultMaxOpenConnections;
 
