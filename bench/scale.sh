@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-run scale bench: quiver against wrk (this machine's ceiling) and curl --parallel (a peer),
-# all three on the same local nginx in the same run, over plain HTTP/1.1 keep-alive and HTTPS.
+# all on the same local nginx in the same run, over plain HTTP/1.1 keep-alive and HTTPS. A bare
+# HttpClient loop (bench/bare-httpclient.cs) runs too: the most a .NET client gets from this machine.
 #
 #   bench/scale.sh                       # defaults: finishes in about a minute
 #   N=1000000 H=10000 RUNS=1 bench/scale.sh   # the million-URL run (under 10 minutes)
@@ -10,17 +11,20 @@
 #   H            distinct host names the URLs spread over          (default 100)
 #   RUNS         runs per client; medians are quoted               (default 3)
 #   PROTOCOLS    "http https", or one of them                      (default both)
-#   CONCURRENCY  quiver --concurrency and wrk connections          (default 256)
-#   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256")
-#   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 50000))
-#   WRK_SECONDS  duration of each wrk run                          (default 5)
+#   CONCURRENCY  wrk connections, and quiver --concurrency         (default 256)
+#   QUIVER_C     quiver --concurrency, when it should differ       (default CONCURRENCY)
+#   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256";
+#                64 alone from N = 500000, as 64 beat 256 in every run over 10,000 hosts)
+#   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 10000))
+#   WRK_SECONDS  duration of each wrk run                          (default 3)
 #   ADDRESSES    127.0.0.x addresses nginx listens on              (default 8)
-#   SMALL_N      quiver also runs once at this N, to compare RSS   (default N/10; 0 = skip)
+#   SMALL_N      quiver also runs once at this N, to compare RSS   (default N/10 when N >= 500000, else 0 = skip)
 #   NGINX_WORKERS nginx worker_processes                           (default 1)
 #   KEEP=1       keep the temp folder (URL lists, outputs, logs)
 #
 # Every server and client runs on loopback (127.0.0.0/8) only. Host names hNNNNN.bench.test are
-# mapped onto the nginx addresses with --resolve (curl) and --resolve-file (quiver); wrk hits one URL.
+# mapped onto the nginx addresses with --resolve (curl, one per URL) and --resolve-file (quiver);
+# wrk hits one URL.
 set -euo pipefail
 
 N=${N:-20000}
@@ -28,11 +32,12 @@ H=${H:-100}
 RUNS=${RUNS:-3}
 PROTOCOLS=${PROTOCOLS:-"http https"}
 CONCURRENCY=${CONCURRENCY:-256}
-CURL_MAX=${CURL_MAX:-"64 256"}
-CURL_N=${CURL_N:-$((N < 50000 ? N : 50000))}
-WRK_SECONDS=${WRK_SECONDS:-5}
+QUIVER_C=${QUIVER_C:-$CONCURRENCY}
+CURL_MAX=${CURL_MAX:-$([[ $N -lt 500000 ]] && echo "64 256" || echo 64)}
+CURL_N=${CURL_N:-$((N < 10000 ? N : 10000))}
+WRK_SECONDS=${WRK_SECONDS:-3}
 ADDRESSES=${ADDRESSES:-8}
-SMALL_N=${SMALL_N:-$((N / 10))}
+SMALL_N=${SMALL_N:-$((N >= 500000 ? N / 10 : 0))}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -62,18 +67,22 @@ fi
 
 # --- workspace, certificate, nginx -------------------------------------------------------------
 WORK=$(mktemp -d /tmp/quiver-scale.XXXXXX)
+dotnet build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
+BARE="$WORK/bare/bare-httpclient"
 NGINX_PID=""
 cleanup() {
   if [[ -n "$NGINX_PID" ]]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
   if [[ "${KEEP:-0}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() {
   local port
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
-    if ! ss -Htln "( sport = :$port )" | grep -q .; then echo "$port"; return; fi
+    # Below the ephemeral range (32768+), so no client connection can be holding the port.
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -Htan "( sport = :$port )" | grep -q .; then echo "$port"; return; fi
   done
   log "no free port found"; exit 1
 }
@@ -126,16 +135,20 @@ curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/" || { log "nginx did not sta
 # URL i goes to host i mod H, so consecutive URLs hit different hosts (the hard case for pools);
 # host h is mapped onto 127.0.0.(1 + h mod ADDRESSES).
 make_inputs() { # scheme port count -> urls.txt, curl config
-  local scheme=$1 port=$2 count=$3 tag=$1-$3
+  local scheme=$1 port=$2 count=$3 tag=$1-$3 extra=""
   awk -v n="$count" -v h="$H" -v s="$scheme" -v p="$port" \
     'BEGIN { for (i = 1; i <= n; i++) printf "%s://h%05d.bench.test:%d/item/%d\n", s, i % h, p, i }' > "$WORK/urls-$tag.txt"
-  awk -v n="$count" -v h="$H" -v s="$scheme" -v p="$port" \
-    'BEGIN { for (i = 1; i <= n; i++) printf "url = \"%s://h%05d.bench.test:%d/item/%d\"\noutput = \"/dev/null\"\n", s, i % h, p, i }' > "$WORK/curl-$tag.cfg"
+  # curl gets one option group per URL (separated by 'next'), each with its own --resolve entry:
+  # 10,000 global --resolve entries would be re-read for every transfer and stall curl.
+  [[ $scheme == https ]] && extra="cacert = \"$WORK/ca.pem\"\nhttp1.1\n"
+  awk -v n="$count" -v h="$H" -v a="$ADDRESSES" -v s="$scheme" -v p="$port" -v extra="$extra" \
+    'BEGIN { for (i = 1; i <= n; i++) { host = sprintf("h%05d.bench.test", i % h)
+               if (i > 1) print "next"
+               printf "url = \"%s://%s:%d/item/%d\"\nresolve = \"%s:%d:127.0.0.%d\"\noutput = \"/dev/null\"\n", s, host, p, i, host, p, 1 + (i % h) % a
+               printf "write-out = \"%%{http_code} %%{exitcode} %%{url}\\n\"\n%s", extra } }' > "$WORK/curl-$tag.cfg"
 }
 awk -v h="$H" -v a="$ADDRESSES" -v p1="$HTTP_PORT" -v p2="$HTTPS_PORT" \
   'BEGIN { for (i = 0; i < h; i++) { ip = sprintf("127.0.0.%d", 1 + i % a); printf "h%05d.bench.test:%d:%s\nh%05d.bench.test:%d:%s\n", i, p1, ip, i, p2, ip } }' > "$WORK/resolve.txt"
-# curl takes the same mappings as --resolve options from a config file.
-sed 's/.*/resolve = "&"/' "$WORK/resolve.txt" > "$WORK/curl-resolve.cfg"
 
 # --- measuring ---------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -149,19 +162,26 @@ run_wrk() { # scheme port run
 }
 
 run_curl() { # scheme run parallel-max
-  local tag="$1-$CURL_N" out="$WORK/curl-$1-$2-$3" cacert=()
-  [[ $1 == https ]] && cacert=(--cacert "$WORK/ca.pem" --http1.1)
-  /usr/bin/time -v -o "$out.time" curl -s --no-progress-meter --parallel --parallel-max "$3" "${cacert[@]}" \
-    -K "$WORK/curl-resolve.cfg" -K "$WORK/curl-$tag.cfg" -w '%{http_code} %{size_download} %{time_total} %{url}\n' > "$out.txt" 2> "$out.err" || true
+  local tag="$1-$CURL_N" out="$WORK/curl-$1-$2-$3"
+  /usr/bin/time -v -o "$out.time" curl -s --no-progress-meter --parallel --parallel-max "$3" \
+    -K "$WORK/curl-$tag.cfg" > "$out.txt" 2> "$out.err" || true
   local ok; ok=$(awk '$1 == 200' "$out.txt" | wc -l)
   [[ $ok == "$CURL_N" ]] || log "  curl: only $ok of $CURL_N answered 200"
   echo "$(awk -v n="$CURL_N" -v s="$(elapsed_s "$out.time")" 'BEGIN { printf "%.0f", n / s }') $(peak_rss_mb "$out.time")"
 }
 
+run_bare() { # scheme run
+  local out="$WORK/bare-$1-$2" extra=()
+  [[ $1 == https ]] && extra=("$WORK/ca.pem")
+  /usr/bin/time -v -o "$out.time" "$BARE" "$WORK/urls-$1-$N.txt" "$WORK/resolve.txt" "$QUIVER_C" "${extra[@]}" > "$out.txt"
+  [[ $(cat "$out.txt") == "$N" ]] || log "  bare HttpClient: $(cat "$out.txt") of $N answered 200"
+  echo "$(awk -v n="$N" -v s="$(elapsed_s "$out.time")" 'BEGIN { printf "%.0f", n / s }') $(peak_rss_mb "$out.time")"
+}
+
 run_quiver() { # scheme count run
   local tag="$1-$2" out="$WORK/quiver-$1-$2-$3" extra=()
   [[ $1 == https ]] && extra=(--ca-cert "$WORK/ca.pem")
-  /usr/bin/time -v -o "$out.time" "$QUIVER" fetch "$WORK/urls-$tag.txt" --strategy async --concurrency "$CONCURRENCY" \
+  /usr/bin/time -v -o "$out.time" "$QUIVER" fetch "$WORK/urls-$tag.txt" --strategy async --concurrency "$QUIVER_C" \
     --resolve-file "$WORK/resolve.txt" "${extra[@]}" --quiet --out "$out.jsonl"
   # Every URL accounted for: one result line per input line, each line number once, all 200.
   local lines unique ok
@@ -178,7 +198,7 @@ run_quiver() { # scheme count run
 
 ACCOUNTED=yes
 log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(wrk -v 2>&1 | head -1 | awk '{ print "wrk " $2 }'), $(curl --version | head -1 | awk '{ print "curl " $2 }')"
-log "N=$N H=$H RUNS=$RUNS CONCURRENCY=$CONCURRENCY CURL_N=$CURL_N CURL_MAX=\"$CURL_MAX\" nginx workers=$NGINX_WORKERS addresses=$ADDRESSES"
+log "N=$N H=$H RUNS=$RUNS CONCURRENCY=$CONCURRENCY QUIVER_C=$QUIVER_C CURL_N=$CURL_N CURL_MAX=\"$CURL_MAX\" nginx workers=$NGINX_WORKERS addresses=$ADDRESSES"
 
 printf '%-6s %-22s %12s %12s\n' proto client "req/s" "peak RSS MB"
 for proto in $PROTOCOLS; do
@@ -192,21 +212,25 @@ for proto in $PROTOCOLS; do
     for p in $CURL_MAX; do
       read -r r m < <(run_curl "$proto" "$run" "$p"); rate[curl$p]+="$r "; rss[curl$p]+="$m "
     done
+    read -r r m < <(run_bare "$proto" "$run"); rate[bare]+="$r "; rss[bare]+="$m "
     read -r r m < <(run_quiver "$proto" "$N" "$run"); rate[quiver]+="$r "; rss[quiver]+="$m "
   done
   declare -A med=()
-  for client in wrk $(for p in $CURL_MAX; do echo "curl$p"; done) quiver; do
+  for client in wrk $(for p in $CURL_MAX; do echo "curl$p"; done) bare quiver; do
     med[$client]=$(tr ' ' '\n' <<< "${rate[$client]}" | grep . | median)
     label=$client
     [[ $client == curl* ]] && label="curl --parallel-max ${client#curl}"
-    [[ $client == quiver ]] && label="quiver (async, c=$CONCURRENCY)"
+    [[ $client == quiver ]] && label="quiver (async, c=$QUIVER_C)"
+    [[ $client == bare ]] && label="bare HttpClient loop"
     printf '%-6s %-22s %12.0f %12s\n' "$proto" "$label" "${med[$client]}" "$(tr ' ' '\n' <<< "${rss[$client]}" | grep . | sort -g | tail -1)"
   done
   best_curl=0
   for p in $CURL_MAX; do best_curl=$(awk -v a="$best_curl" -v b="${med[curl$p]}" 'BEGIN { print (b > a ? b : a) }'); done
-  printf '%-6s quiver/wrk = %.2f   quiver/best curl = %.2f\n' "$proto" \
+  printf '%-6s quiver/wrk = %.2f   quiver/best curl = %.2f   quiver/bare HttpClient = %.2f   bare/wrk = %.2f\n' "$proto" \
     "$(awk -v q="${med[quiver]}" -v w="${med[wrk]}" 'BEGIN { print q / w }')" \
-    "$(awk -v q="${med[quiver]}" -v c="$best_curl" 'BEGIN { print q / c }')"
+    "$(awk -v q="${med[quiver]}" -v c="$best_curl" 'BEGIN { print q / c }')" \
+    "$(awk -v q="${med[quiver]}" -v b="${med[bare]}" 'BEGIN { print q / b }')" \
+    "$(awk -v b="${med[bare]}" -v w="${med[wrk]}" 'BEGIN { print b / w }')"
   unset rate rss med
 done
 

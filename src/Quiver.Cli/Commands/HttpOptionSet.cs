@@ -79,9 +79,15 @@ internal sealed class HttpOptionSet
         Description = "Most connections at once to one host (default unlimited)",
     };
 
+    public Option<int> MaxConnections { get; } = new("--max-connections")
+    {
+        Description = "Most connections open at once across all hosts; the least recently used idle ones are closed past it",
+        DefaultValueFactory = _ => FetchOptions.DefaultMaxOpenConnections,
+    };
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Contact, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost })
+        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Contact, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost, MaxConnections })
             command.Options.Add(option);
     }
 
@@ -135,6 +141,7 @@ internal sealed class HttpOptionSet
                 Insecure = parse.GetValue(Insecure),
                 Http2 = parse.GetValue(Http2),
                 MaxConnectionsPerHost = parse.GetValue(PerHost) ?? int.MaxValue,
+                MaxOpenConnections = parse.GetValue(MaxConnections),
             }.Validate();
         }
         catch (ArgumentException e)

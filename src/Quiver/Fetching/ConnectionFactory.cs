@@ -6,7 +6,8 @@ namespace Quiver.Fetching;
 
 /// <summary>
 /// Opens the TCP connections for <see cref="SocketsHttpHandler"/>: applies <c>--resolve</c> overrides,
-/// resolves other names through a <see cref="DnsCache"/>, enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
+/// resolves other names through a <see cref="DnsCache"/>, keeps the open connections under a
+/// <see cref="ConnectionBudget"/>, enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
 /// caused the connection to open.
 /// </summary>
 /// <remarks>
@@ -21,11 +22,13 @@ internal sealed class ConnectionFactory
     private readonly Dictionary<(string Host, int Port), IPAddress> _overrides;
     private readonly TimeSpan _connectTimeout;
     private readonly DnsCache _dns;
+    private readonly ConnectionBudget _budget;
 
     public ConnectionFactory(FetchOptions options, DnsCache? dns = null)
     {
         _connectTimeout = options.ConnectTimeout;
         _dns = dns ?? new DnsCache();
+        _budget = new ConnectionBudget(options.MaxOpenConnections);
         _overrides = [];
         foreach (var entry in options.Resolve)
             _overrides[(entry.Host, entry.Port)] = IPAddress.Parse(entry.Address);
@@ -83,8 +86,11 @@ internal sealed class ConnectionFactory
             timings.AddConnect(Stopwatch.GetElapsedTime(connectStarted));
             timings.ConnectedAt = Stopwatch.GetTimestamp();
         }
-        return new NetworkStream(socket, ownsSocket: true);
+        return _budget.Track(socket);
     }
+
+    /// <summary>The cap on open connections, for diagnostics and tests.</summary>
+    public ConnectionBudget Budget => _budget;
 
     /// <summary>Runs once the connection is usable: after TLS for https, right away for http.</summary>
     public static ValueTask<Stream> OnPlaintextReady(SocketsHttpPlaintextStreamFilterContext context, CancellationToken cancellationToken)

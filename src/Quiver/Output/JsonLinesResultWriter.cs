@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Quiver.Fetching;
 
@@ -9,6 +10,9 @@ public sealed class JsonLinesResultWriter : IResultWriter
     private static readonly byte[] NewLine = "\n"u8.ToArray();
     private readonly Stream _stream;
     private readonly bool _ownsStream;
+    // The JSON goes to memory first: a Utf8JsonWriter on the stream itself flushes the stream on every
+    // Flush, which made one write system call per result.
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Utf8JsonWriter _json;
 
     public JsonLinesResultWriter(Stream stream, bool ownsStream = false)
@@ -16,7 +20,7 @@ public sealed class JsonLinesResultWriter : IResultWriter
         ArgumentNullException.ThrowIfNull(stream);
         _stream = new BufferedStream(stream, 64 * 1024);
         _ownsStream = ownsStream;
-        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = QuiverJsonContext.Lines.Options.Encoder, SkipValidation = true });
+        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = QuiverJsonContext.Lines.Options.Encoder, SkipValidation = true });
     }
 
     public ValueTask WriteAsync(FetchResult result, CancellationToken cancellationToken = default)
@@ -24,7 +28,9 @@ public sealed class JsonLinesResultWriter : IResultWriter
         JsonSerializer.Serialize(_json, result, QuiverJsonContext.Lines.FetchResult);
         _json.Flush();
         _json.Reset();
-        _stream.Write(NewLine);
+        _line.Write(NewLine);
+        _stream.Write(_line.WrittenSpan);
+        _line.ResetWrittenCount();
         return ValueTask.CompletedTask;
     }
 

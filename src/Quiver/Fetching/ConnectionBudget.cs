@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Quiver.Fetching;
+
+/// <summary>
+/// Caps the TCP connections open at once across all hosts. SocketsHttpHandler keeps an idle
+/// connection per host for its idle timeout and has no global limit, so a list over more hosts than
+/// the cap would hold one socket (and its buffers: about 11 KB for HTTP, 50 KB for HTTPS) per host
+/// until descriptors or memory run out. Past the cap, the least recently used idle connections are
+/// closed, an eighth of the cap at a time so the scan is paid rarely.
+/// </summary>
+/// <remarks>
+/// Hand-written because SocketsHttpHandler exposes no pool-wide limit (Go's MaxIdleConns and curl's
+/// connection cache size have no .NET counterpart). Evicted connections are reset (SO_LINGER 0)
+/// rather than closed gracefully, so they leave no TIME_WAIT entry behind and a long run over many
+/// hosts cannot exhaust local ports. The handler notices a closed idle connection and opens a new one.
+/// </remarks>
+internal sealed class ConnectionBudget(int maxOpen)
+{
+    private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new(ReferenceEqualityComparer.Instance);
+    private int _count;
+    private int _evicting;
+    private long _evicted;
+
+    public int MaxOpen { get; } = maxOpen;
+
+    /// <summary>Connections open now.</summary>
+    public int Open => Volatile.Read(ref _count);
+
+    /// <summary>Connections closed to stay under the cap, since the start.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    /// <summary>Wraps a freshly connected socket so that its use is tracked; evicts idle ones when over the cap.</summary>
+    public Stream Track(Socket socket)
+    {
+        var connection = new TrackedConnection(this, socket);
+        _open.TryAdd(connection, 0);
+        if (Interlocked.Increment(ref _count) > MaxOpen) EvictLeastRecentlyUsed();
+        return connection;
+    }
+
+    internal void OnClosed(TrackedConnection connection)
+    {
+        if (_open.TryRemove(connection, out _)) Interlocked.Decrement(ref _count);
+    }
+
+    private void EvictLeastRecentlyUsed()
+    {
+        if (Interlocked.Exchange(ref _evicting, 1) == 1) return;
+        try
+        {
+            int excess = Volatile.Read(ref _count) - MaxOpen * 7 / 8;
+            if (excess <= 0) return;
+            var idle = _open.Keys.Where(c => c.IsIdle).ToArray();
+            Array.Sort(idle, static (a, b) => a.LastUsed.CompareTo(b.LastUsed));
+            foreach (var connection in idle.AsSpan(0, Math.Min(excess, idle.Length)))
+            {
+                connection.Reset();
+                Interlocked.Increment(ref _evicted);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
+        }
+    }
+}
+
+/// <summary>
+/// The connection's stream as the handler sees it: passes everything to the socket and records when
+/// it was last used and whether a response is being read (a zero-byte read is the pool's idle watch,
+/// not a response).
+/// </summary>
+internal sealed class TrackedConnection : Stream
+{
+    private readonly ConnectionBudget _budget;
+    private readonly Socket _socket;
+    private readonly NetworkStream _inner;
+    private long _lastWrite;
+    private long _lastReadEnd;
+    private int _responseReads;
+    private int _closed;
+
+    public TrackedConnection(ConnectionBudget budget, Socket socket)
+    {
+        _budget = budget;
+        _socket = socket;
+        _inner = new NetworkStream(socket, ownsSocket: true);
+        // Born busy: the request that opened it is about to be sent, so the budget must not close it first.
+        _lastWrite = Stopwatch.GetTimestamp();
+        _lastReadEnd = _lastWrite - 1;
+    }
+
+    public long LastUsed => Math.Max(Interlocked.Read(ref _lastWrite), Interlocked.Read(ref _lastReadEnd));
+
+    /// <summary>No response being read and none awaited: only then may the budget close it.</summary>
+    public bool IsIdle => Volatile.Read(ref _responseReads) == 0 && Interlocked.Read(ref _lastReadEnd) >= Interlocked.Read(ref _lastWrite);
+
+    /// <summary>Closes with a reset: no TIME_WAIT on our side for a connection nobody is using.</summary>
+    public void Reset()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closing; disposing below is all that is left.
+        }
+        Dispose();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        bool response = !buffer.IsEmpty;
+        if (response) Interlocked.Increment(ref _responseReads);
+        try
+        {
+            return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lastReadEnd, Stopwatch.GetTimestamp());
+            if (response) Interlocked.Decrement(ref _responseReads);
+        }
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        bool response = !buffer.IsEmpty;
+        if (response) Interlocked.Increment(ref _responseReads);
+        try
+        {
+            return _inner.Read(buffer);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lastReadEnd, Stopwatch.GetTimestamp());
+            if (response) Interlocked.Decrement(ref _responseReads);
+        }
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Exchange(ref _lastWrite, Stopwatch.GetTimestamp());
+        return _inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Interlocked.Exchange(ref _lastWrite, Stopwatch.GetTimestamp());
+        _inner.Write(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Flush() => _inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _budget.OnClosed(this);
+            _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
