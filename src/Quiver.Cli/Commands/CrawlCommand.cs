@@ -137,7 +137,7 @@ internal static class CrawlCommand
                 SummaryPrinter.Print(Console.Error, "crawl", statistics, cancellationToken.IsCancellationRequested);
                 Console.Error.WriteLine($"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(cancellationToken.IsCancellationRequested ? " (continue with --resume)" : "")}");
             }
-            return CliHost.Ok;
+            return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
         });
         return command;
     }

@@ -163,7 +163,7 @@ public sealed class PolitenessTests
         graph.Sites["site0.test"].Robots = "User-agent: Quiver\nDisallow: /p/2\n\nUser-agent: *\nDisallow: /\n";
         await using var server = await SiteGraphServer.StartAsync(graph);
         using var harness = new CrawlHarness();
-        string agent = Cli.Commands.HttpOptionSet.WithContact(FetchOptions.DefaultUserAgent, "https://example.org/about-our-bot");
+        string agent = global::Quiver.Cli.Commands.HttpOptionSet.WithContact(FetchOptions.DefaultUserAgent, "https://example.org/about-our-bot");
 
         var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [server.Url("site0.test", "/p/0")] }, userAgent: agent);
 
