@@ -101,9 +101,9 @@ internal static class FetchCommand
             bool fromStdin = path == "-";
             if (!fromStdin && !File.Exists(path)) throw new UsageException($"no such file: {path}");
 
-            // A progress total costs one cheap pass over a file; stdin cannot be read twice.
-            var statistics = new RunStatistics { Total = fromStdin ? null : UrlListReader.CountUrls(path) };
             await using var source = fromStdin ? Console.OpenStandardInput() : File.OpenRead(path);
+            // A progress total costs one cheap pass over a regular file; stdin, a pipe or a FIFO cannot be read twice.
+            var statistics = new RunStatistics { Total = source.CanSeek ? UrlListReader.CountUrls(path) : null };
             string outPath = parse.GetValue(output) ?? "-";
             await using var sink = outPath == "-" ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read);
             await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);

@@ -6,7 +6,7 @@ namespace Quiver.Fetching;
 
 /// <summary>
 /// Opens the TCP connections for <see cref="SocketsHttpHandler"/>: applies <c>--resolve</c> overrides,
-/// enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
+/// resolves other names through a <see cref="DnsCache"/>, enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
 /// caused the connection to open.
 /// </summary>
 /// <remarks>
@@ -20,10 +20,12 @@ internal sealed class ConnectionFactory
 
     private readonly Dictionary<(string Host, int Port), IPAddress> _overrides;
     private readonly TimeSpan _connectTimeout;
+    private readonly DnsCache _dns;
 
-    public ConnectionFactory(FetchOptions options)
+    public ConnectionFactory(FetchOptions options, DnsCache? dns = null)
     {
         _connectTimeout = options.ConnectTimeout;
+        _dns = dns ?? new DnsCache();
         _overrides = [];
         foreach (var entry in options.Resolve)
             _overrides[(entry.Host, entry.Port)] = IPAddress.Parse(entry.Address);
@@ -48,14 +50,12 @@ internal sealed class ConnectionFactory
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+                addresses = await _dns.ResolveAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException e)
             {
-                throw new HttpRequestException(HttpRequestError.NameResolutionError, $"cannot resolve {endpoint.Host}: {e.Message}", e);
+                throw new HttpRequestException(HttpRequestError.NameResolutionError, e.Message, e);
             }
-            if (addresses.Length == 0)
-                throw new HttpRequestException(HttpRequestError.NameResolutionError, $"cannot resolve {endpoint.Host}: no addresses");
             timings?.AddDns(Stopwatch.GetElapsedTime(started));
         }
 

@@ -34,7 +34,10 @@ public sealed record FetchOptions
     /// <summary>Accept any server certificate. For testing only.</summary>
     public bool Insecure { get; init; }
 
-    /// <summary>Offer HTTP/2 (negotiated by ALPN over TLS; plain http stays on HTTP/1.1).</summary>
+    /// <summary>
+    /// Offer HTTP/2 (negotiated by ALPN over TLS; plain http stays on HTTP/1.1). The blocking path
+    /// (the threads strategy) stays on HTTP/1.1: .NET has no synchronous HTTP/2.
+    /// </summary>
     public bool Http2 { get; init; }
 
     /// <summary>Most connections open at once to one host:port. Default unlimited.</summary>

@@ -90,7 +90,7 @@ public sealed class Fetcher : IDisposable
         var current = uri;
         for (int hop = 0; ; hop++)
         {
-            using var message = CreateRequest(current, timings);
+            using var message = CreateRequest(current, timings, async);
             long sent = Stopwatch.GetTimestamp();
             var response = async
                 ? await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false)
@@ -99,7 +99,7 @@ public sealed class Fetcher : IDisposable
             {
                 result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
                 result.Status = (int)response.StatusCode;
-                result.HttpVersion = response.Version.ToString() == "2.0" ? "2" : response.Version.ToString();
+                result.HttpVersion = VersionName(response.Version);
                 if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
                     result.RetryAfter = RetryAfterOf(response.Headers.RetryAfter);
 
@@ -120,18 +120,20 @@ public sealed class Fetcher : IDisposable
                 }
 
                 result.FinalUrl = current.AbsoluteUri;
-                result.ContentType = response.Content.Headers.ContentType?.ToString();
+                // The raw header value: parsing it into a MediaTypeHeaderValue only to print it again costs an allocation per URL.
+                result.ContentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var contentType) ? contentType.ToString() : null;
                 await ReadBodyAsync(current, response, result, async, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
     }
 
-    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings)
+    private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings, bool async)
     {
         var message = new HttpRequestMessage(HttpMethod.Get, uri)
         {
-            Version = _version,
+            // SocketsHttpHandler has no blocking HTTP/2: the blocking path always speaks HTTP/1.1.
+            Version = async ? _version : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
@@ -210,6 +212,16 @@ public sealed class Fetcher : IDisposable
         }
         return null;
     }
+
+    /// <summary>"1.1", "2"…: constant strings, not a new one per response.</summary>
+    private static string VersionName(Version version) => (version.Major, version.Minor) switch
+    {
+        (1, 1) => "1.1",
+        (2, _) => "2",
+        (3, _) => "3",
+        (1, 0) => "1.0",
+        _ => version.ToString(),
+    };
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;

@@ -11,7 +11,8 @@ public sealed class RunStatistics
     private long _read;
     private long _completed;
     private long _failed;
-    private readonly ConcurrentDictionary<string, long> _byStatusClass = new();
+    // Index 0 counts results without a status; 1-5 count 1xx-5xx (others fall into 5): no string per result.
+    private readonly long[] _byStatusClass = new long[6];
     private readonly ConcurrentDictionary<FetchErrorKind, long> _byError = new();
 
     /// <summary>URL lines in the input, when known ahead (a seekable file); null otherwise.</summary>
@@ -26,8 +27,20 @@ public sealed class RunStatistics
 
     public double RequestsPerSecond => Completed / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
-    /// <summary>Counts by status class ("2xx", "3xx"…, and "error" for no response).</summary>
-    public IReadOnlyDictionary<string, long> ByStatusClass => _byStatusClass;
+    /// <summary>Counts by status class ("2xx", "3xx"…, and "none" for no response); classes never seen are absent.</summary>
+    public IReadOnlyDictionary<string, long> ByStatusClass
+    {
+        get
+        {
+            var counts = new Dictionary<string, long>();
+            for (int i = 0; i < _byStatusClass.Length; i++)
+            {
+                long n = Interlocked.Read(ref _byStatusClass[i]);
+                if (n > 0) counts[i == 0 ? "none" : $"{i}xx"] = n;
+            }
+            return counts;
+        }
+    }
 
     public IReadOnlyDictionary<FetchErrorKind, long> ByError => _byError;
 
@@ -42,10 +55,8 @@ public sealed class RunStatistics
             Interlocked.Increment(ref _failed);
             _byError.AddOrUpdate(kind, 1, static (_, n) => n + 1);
         }
-        if (result.Status is { } status)
-            _byStatusClass.AddOrUpdate($"{status / 100}xx", 1, static (_, n) => n + 1);
-        else
-            _byStatusClass.AddOrUpdate("none", 1, static (_, n) => n + 1);
+        int statusClass = result.Status is { } status ? Math.Clamp(status / 100, 1, 5) : 0;
+        Interlocked.Increment(ref _byStatusClass[statusClass]);
         if (result.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled or FetchErrorKind.RobotsDisallowed or FetchErrorKind.HostSkipped))
             Latency.Record(result.Timings.TotalMs);
     }

@@ -38,11 +38,14 @@ public sealed class LoopbackServer : IAsyncDisposable
     public Uri HttpsWrongName { get; private set; } = null!;
 
     /// <summary>
-    /// A raw socket server that sends headers promising 100,000 bytes, sends 1,000, then closes:
-    /// a connection that ends mid-body, every time (Kestrel's abort sends a reset that can race the
-    /// headers to the client).
+    /// A raw socket server. At <c>/truncated</c> it sends headers promising 100,000 bytes, sends
+    /// 1,000, then closes: a connection that ends mid-body, every time (Kestrel's abort sends a
+    /// reset that can race the headers to the client). At <c>/garbage</c> it answers with bytes
+    /// that are not HTTP.
     /// </summary>
     public Uri Truncating { get; private set; } = null!;
+
+    public Uri Garbage => new(Truncating, "/garbage");
 
     private TcpListener? _truncating;
 
@@ -182,10 +185,18 @@ public sealed class LoopbackServer : IAsyncDisposable
                             if (read == 0) return;
                             request.Append(Encoding.ASCII.GetString(buffer, 0, read));
                         }
-                        _log.Enqueue(new LoggedRequest("/truncated", "", Stopwatch.GetTimestamp(), ((IPEndPoint)client.LocalEndPoint!).Port));
+                        string path = request.ToString().Split(' ')[1];
+                        _log.Enqueue(new LoggedRequest(path, "", Stopwatch.GetTimestamp(), ((IPEndPoint)client.LocalEndPoint!).Port));
                         _logged.Release();
-                        await client.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"));
-                        await client.SendAsync(new byte[1000]);
+                        if (path == "/garbage")
+                        {
+                            await client.SendAsync(Encoding.ASCII.GetBytes("SSH-2.0-OpenSSH_9.2 not http at all\r\n\r\n"));
+                        }
+                        else
+                        {
+                            await client.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"));
+                            await client.SendAsync(new byte[1000]);
+                        }
                         client.Shutdown(SocketShutdown.Both);
                     }
                 });
