@@ -10,6 +10,7 @@ namespace Quiver.Tests.Crawl;
 /// watching its progress, resumed each time, and must end with every URL exactly once in its output,
 /// nothing missing, and nothing fetched again except what was not yet committed at a kill.
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public sealed class KillResumeTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);

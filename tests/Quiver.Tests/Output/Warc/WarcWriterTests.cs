@@ -11,6 +11,7 @@ using Quiver.Tests.Crawl;
 
 namespace Quiver.Tests.Output.Warc;
 
+[Collection(ChildProcessCollection.Name)]
 public sealed class WarcWriterTests
 {
     [Fact]
