@@ -66,6 +66,36 @@ public sealed class KillResumeTests
     }
 
     [Fact]
+    public async Task Crawl_stopped_by_ctrl_c_commits_what_it_wrote_and_resumes_to_the_full_crawl()
+    {
+        var graph = SiteGraph.Generate(siteCount: 3, pagesPerSite: 30);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        server.PageDelay = TimeSpan.FromMilliseconds(25);
+        using var harness = new CrawlHarness();
+        string output = System.IO.Path.Combine(harness.Folder, "out.jsonl");
+        var (expected, disallowed) = graph.ExpectedCrawl([server.Url("site0.test", "/")]);
+
+        using (var run = CliProcess.Start(CrawlArguments(server, harness.Folder), harness.Folder))
+        {
+            Assert.True(await run.WaitUntilAsync(() => CliProcess.CountLines(output) >= expected.Count / 3, Limit) && !run.HasExited, run.StandardError);
+            await run.InterruptAsync();
+            Assert.Equal(130, await run.WaitAsync(Limit));
+        }
+        // A graceful stop leaves output and state in step: nothing to repair.
+        var written = CrawlHarness.ReadResults(output);
+        using (var database = StateDatabase.Open(output + ".state"))
+            Assert.Equal(written.Select(r => r.Line).Order(), new CrawlState(database).CommittedResults().Keys.Order());
+        Assert.True(written.Count < expected.Count + disallowed.Count);
+
+        using (var resume = CliProcess.Start([.. CrawlArguments(server, harness.Folder), "--resume"], harness.Folder))
+            Assert.Equal(0, await resume.WaitAsync(Limit));
+        var final = CrawlHarness.ReadResults(output);
+        Assert.Equal(expected.Order(), final.Where(r => r.Status is not null).Select(r => r.Url).Order());
+        Assert.Equal(final.Count, final.Select(r => r.Url).Distinct().Count());
+        Assert.Equal(expected.Order(), server.PageRequests().Distinct().Order());
+    }
+
+    [Fact]
     public async Task Fetch_of_20000_urls_killed_three_times_resumes_to_each_line_exactly_once()
     {
         const int Lines = 20_000;
