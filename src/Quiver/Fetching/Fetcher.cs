@@ -201,6 +201,16 @@ public sealed class Fetcher : IDisposable
         }
     }
 
+    /// <summary>"1.1", "2"…: constant strings, not a new one per response.</summary>
+    private static string VersionName(Version version) => (version.Major, version.Minor) switch
+    {
+        (1, 1) => "1.1",
+        (2, _) => "2",
+        (3, _) => "3",
+        (1, 0) => "1.0",
+        _ => version.ToString(),
+    };
+
     /// <summary>Retry-After as a wait from now: delta-seconds as given, an HTTP date less the current time (never negative).</summary>
     internal static TimeSpan? RetryAfterOf(System.Net.Http.Headers.RetryConditionHeaderValue? header)
     {
@@ -212,16 +222,6 @@ public sealed class Fetcher : IDisposable
         }
         return null;
     }
-
-    /// <summary>"1.1", "2"…: constant strings, not a new one per response.</summary>
-    private static string VersionName(Version version) => (version.Major, version.Minor) switch
-    {
-        (1, 1) => "1.1",
-        (2, _) => "2",
-        (3, _) => "3",
-        (1, 0) => "1.0",
-        _ => version.ToString(),
-    };
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
