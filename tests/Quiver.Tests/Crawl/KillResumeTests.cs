@@ -93,6 +93,19 @@ public sealed class KillResumeTests
         Assert.Equal(expected.Order(), final.Where(r => r.Status is not null).Select(r => r.Url).Order());
         Assert.Equal(final.Count, final.Select(r => r.Url).Distinct().Count());
         Assert.Equal(expected.Order(), server.PageRequests().Distinct().Order());
+
+        // Resuming a finished crawl fetches nothing and leaves the output as it is.
+        int requests = server.Log.Count;
+        string before = File.ReadAllText(output);
+        using (var again = CliProcess.Start([.. CrawlArguments(server, harness.Folder), "--resume"], harness.Folder))
+            Assert.Equal(0, await again.WaitAsync(Limit));
+        Assert.Equal(requests, server.Log.Count);
+        Assert.Equal(before, File.ReadAllText(output));
+
+        // A new crawl never overwrites the state of an earlier one.
+        using var fresh = CliProcess.Start(CrawlArguments(server, harness.Folder), harness.Folder);
+        Assert.Equal(2, await fresh.WaitAsync(Limit));
+        Assert.Contains("--resume", fresh.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
