@@ -38,6 +38,7 @@ internal static class CrawlCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr" };
 
         var http = new HttpOptionSet();
+        http.PerHost.Description = $"Requests at once to one host (default {Polite.PerHostConcurrency})";
         var durable = new StateOptionSet("crawl");
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
