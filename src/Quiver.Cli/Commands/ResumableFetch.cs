@@ -59,6 +59,6 @@ internal static class ResumableFetch
             await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);
         }
         if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-        return CliHost.Ok;
+        return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
     }
 }
