@@ -14,24 +14,31 @@ internal sealed class SitePages(SimWorld world)
         "<p>This page is served by Quiver's simulated web. Its size, its speed and the time its server takes are drawn from the site's profile, " +
         "so that fetching it costs what fetching a real page of that site costs, and the least possible time of a whole list can be computed.</p>\n";
 
-    private readonly ConcurrentDictionary<string, byte[]> _pages = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Host, string Path), byte[]> _pages = new();
+    private readonly LinkGraph _graph = new(world);
 
-    /// <summary>The page of a healthy site (also the body a reset site starts to send), exactly <see cref="SiteProfile.BodyBytes"/> long.</summary>
-    public byte[] PageOf(SiteProfile site) => _pages.GetOrAdd(site.Host, _ => Build(site));
+    /// <summary>
+    /// The page at <paramref name="path"/> of a healthy site (also the body a reset site starts to send),
+    /// exactly <see cref="SiteProfile.BodyBytes"/> long; its links come from the <see cref="LinkGraph"/>.
+    /// </summary>
+    public byte[] PageOf(SiteProfile site, string path = "/")
+    {
+        string known = LinkGraph.PathsOf(site).Contains(path) ? path : "/";
+        return _pages.GetOrAdd((site.Host.ToLowerInvariant(), known), key => Build(site, key.Path));
+    }
 
     /// <summary>The short page sent with an error status.</summary>
     public static byte[] ErrorPage(SiteProfile site, int status) => Encoding.UTF8.GetBytes(
         $"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{status} {WebUtility.HtmlEncode(ReasonOf(status))}</title></head>" +
         $"<body><h1>{status} {WebUtility.HtmlEncode(ReasonOf(status))}</h1><p>{WebUtility.HtmlEncode(site.Host)} did not serve this page.</p></body></html>\n");
 
-    private byte[] Build(SiteProfile site)
+    private byte[] Build(SiteProfile site, string path)
     {
         var head = new StringBuilder();
         head.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
             .Append(WebUtility.HtmlEncode(site.Title))
-            .Append("</title></head>\n<body><h1>").Append(WebUtility.HtmlEncode(site.Host)).Append("</h1>\n<nav>");
-        foreach (string link in LinksOf(site))
-            head.Append("<a href=\"").Append(link).Append("\">").Append(WebUtility.HtmlEncode(link)).Append("</a>\n");
+            .Append("</title>").Append(LinkGraph.HeadHtml(site, path)).Append("</head>\n<body><h1>").Append(WebUtility.HtmlEncode(site.Host)).Append("</h1>\n<nav>");
+        head.Append(_graph.NavigationHtml(site, path));
         head.Append("</nav>\n<main>\n");
         const string tail = "</main></body></html>\n";
 
@@ -46,20 +53,6 @@ internal sealed class SitePages(SimWorld world)
         }
         page.Append(tail);
         return Encoding.ASCII.GetBytes(page.ToString());
-    }
-
-    /// <summary>A few of the site's own pages and eight other sites of the list, chosen by rank so that they never change.</summary>
-    private IEnumerable<string> LinksOf(SiteProfile site)
-    {
-        yield return "/about";
-        yield return "/contact";
-        int count = world.Sites.Count;
-        if (count < 2) yield break;
-        for (int i = 1; i <= 8; i++)
-        {
-            var other = world.Sites[(site.Rank * 7 + i * 13) % count];
-            if (!ReferenceEquals(other, site)) yield return world.Url(Uri.UriSchemeHttps, other.Host).AbsoluteUri;
-        }
     }
 
     private static string ReasonOf(int status) => status switch

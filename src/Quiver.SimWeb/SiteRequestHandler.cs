@@ -60,7 +60,13 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
                 return;
             }
 
-            byte[] page = pages.PageOf(site);
+            string path = http.Request.Path.Value ?? "/";
+            if (path == "/robots.txt")
+            {
+                await SendRobotsAsync(http, site, firstByteAt, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            byte[] page = pages.PageOf(site, path);
             http.Response.StatusCode = StatusCodes.Status200OK;
             if (site.Failure == SiteFailure.ResetMidBody)
             {
@@ -75,6 +81,17 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
         {
             // The client gave up (a hang outlived its timeout) or the sim is stopping.
         }
+    }
+
+    /// <summary>Every site's robots.txt (see <see cref="LinkGraph"/>): small, so it goes out in one slice.</summary>
+    private static async Task SendRobotsAsync(HttpContext http, SiteProfile site, long firstByteAt, CancellationToken cancellationToken)
+    {
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(LinkGraph.RobotsTxt(site));
+        await Pacing.DelayUntilAsync(firstByteAt, cancellationToken).ConfigureAwait(false);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Headers at once, then the body in slices, each leaving when the site's bandwidth allows.</summary>
