@@ -58,16 +58,20 @@ public sealed class LinkGraph(SimWorld world)
         return site.Rank % MetaNoFollowEvery == 0 && path == "/contact";
     }
 
-    /// <summary>The paths a site serves pages for; any other path gets the home page's content.</summary>
-    public static IEnumerable<string> PathsOf(SiteProfile site)
+    private static readonly string[] KnownPaths =
+        ["/", "/about", "/contact", "/private/report", .. Enumerable.Range(0, PagesPerSite).Select(i => $"/page/{i}")];
+
+    private static readonly HashSet<string> KnownPathSet = new(KnownPaths, StringComparer.Ordinal);
+
+    /// <summary>The paths a site serves pages for (the same on every site); any other path gets the home page's content.</summary>
+    public static IReadOnlyList<string> PathsOf(SiteProfile site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        yield return "/";
-        yield return "/about";
-        yield return "/contact";
-        yield return "/private/report";
-        for (int i = 0; i < PagesPerSite; i++) yield return $"/page/{i}";
+        return KnownPaths;
     }
+
+    /// <summary>True for a path that has a page of its own.</summary>
+    public static bool IsKnownPath(string path) => KnownPathSet.Contains(path);
 
     /// <summary>The links of the page at <paramref name="path"/>.</summary>
     public IReadOnlyList<SimLink> LinksOf(SiteProfile site, string path)

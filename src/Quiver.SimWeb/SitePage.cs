@@ -14,7 +14,7 @@ internal sealed class SitePages(SimWorld world)
         "<p>This page is served by Quiver's simulated web. Its size, its speed and the time its server takes are drawn from the site's profile, " +
         "so that fetching it costs what fetching a real page of that site costs, and the least possible time of a whole list can be computed.</p>\n";
 
-    private readonly ConcurrentDictionary<(string Host, string Path), byte[]> _pages = new();
+    private readonly ConcurrentDictionary<(int Rank, string Path), byte[]> _pages = new();
     private readonly LinkGraph _graph = new(world);
 
     /// <summary>
@@ -23,8 +23,9 @@ internal sealed class SitePages(SimWorld world)
     /// </summary>
     public byte[] PageOf(SiteProfile site, string path = "/")
     {
-        string known = LinkGraph.PathsOf(site).Contains(path) ? path : "/";
-        return _pages.GetOrAdd((site.Host.ToLowerInvariant(), known), key => Build(site, key.Path));
+        // Keyed by rank and a known path, so serving allocates nothing and unknown paths share the home page.
+        string known = LinkGraph.IsKnownPath(path) ? path : "/";
+        return _pages.GetOrAdd((site.Rank, known), static (key, state) => state.Pages.Build(state.Site, key.Path), (Pages: this, Site: site));
     }
 
     /// <summary>The short page sent with an error status.</summary>
