@@ -122,7 +122,7 @@ internal static class CrawlCommand
             }
 
             var crawlState = new CrawlState(state);
-            await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState.CommittedResults);
+            await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState);
             await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
             await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
             var statistics = new RunStatistics();

@@ -44,7 +44,7 @@ internal static class ResumableFetch
         if (output != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(output));
 
         var progress = new FetchProgress(state);
-        await using var sink = StateOptionSet.OpenOutput(output, resume, progress.CommittedResults);
+        await using var sink = StateOptionSet.OpenOutput(output, resume, progress);
         await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
         await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "fetch"), cancellationToken);
         IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];

@@ -64,12 +64,12 @@ internal sealed class StateOptionSet(string mode)
     /// Opens the results file: a new run replaces it; a resume repairs it against the committed results
     /// and appends. Standard output cannot be repaired, so a resume there only adds the new results.
     /// </summary>
-    public static Stream OpenOutput(string output, bool resume, Func<IReadOnlyDictionary<long, string>> committed)
+    public static Stream OpenOutput(string output, bool resume, ICommittedResults committed)
     {
         if (output == "-") return Console.OpenStandardOutput();
         if (resume)
         {
-            var outcome = JsonLinesRepair.Repair(output, committed());
+            var outcome = JsonLinesRepair.Repair(output, committed);
             if (outcome.Dropped > 0 || outcome.Added > 0 || outcome.TornLineCut)
                 Console.Error.WriteLine($"quiver: repaired {output}: kept {outcome.Kept:N0}, dropped {outcome.Dropped:N0} uncommitted{(outcome.TornLineCut ? " (one torn)" : "")}, restored {outcome.Added:N0}");
             return new FileStream(output, FileMode.Append, FileAccess.Write, FileShare.Read);

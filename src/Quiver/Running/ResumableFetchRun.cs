@@ -83,7 +83,7 @@ public static class ResumableFetchRun
     }
 
     private static async IAsyncEnumerable<UrlRequest> Remaining(
-        IAsyncEnumerable<UrlRequest> requests, HashSet<long> completed, RunStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<UrlRequest> requests, LineSet completed, RunStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
         {

@@ -18,7 +18,7 @@ public sealed record CrawlSnapshot(IReadOnlyList<FrontierItem> Pending, HashSet<
 /// revealed are committed together, so after a kill the file never holds a finished page whose
 /// links are missing, nor a link without the page that revealed it.
 /// </summary>
-public sealed class CrawlState(StateDatabase database)
+public sealed class CrawlState(StateDatabase database) : ICommittedResults
 {
     public StateDatabase Database { get; } = database ?? throw new ArgumentNullException(nameof(database));
 
@@ -45,15 +45,24 @@ public sealed class CrawlState(StateDatabase database)
         return new CrawlSnapshot(pending, seen, maxId + 1, completed);
     }
 
-    /// <summary>Every finished page's result as its JSON line, keyed by frontier id.</summary>
-    public Dictionary<long, string> CommittedResults()
+    /// <summary>The frontier ids of the finished pages, one bit an id (ids are dense from 1, in admission order).</summary>
+    public LineSet CommittedKeys()
     {
-        var results = new Dictionary<long, string>();
+        var keys = new LineSet();
         using var command = Database.Connection.CreateCommand();
-        command.CommandText = "SELECT id, result FROM frontier WHERE result IS NOT NULL";
+        command.CommandText = "SELECT id FROM frontier WHERE result IS NOT NULL";
         using var reader = command.ExecuteReader();
-        while (reader.Read()) results[reader.GetInt64(0)] = reader.GetString(1);
-        return results;
+        while (reader.Read()) keys.Add(reader.GetInt64(0));
+        return keys;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<(long Key, string Json)> ReadCommitted()
+    {
+        using var command = Database.Connection.CreateCommand();
+        command.CommandText = "SELECT id, result FROM frontier WHERE result IS NOT NULL ORDER BY id";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return (reader.GetInt64(0), reader.GetString(1));
     }
 
     /// <summary>Where the seeds finished (after redirects), for seeds already done.</summary>

@@ -6,14 +6,14 @@ namespace Quiver.State;
 /// What a resumable list fetch has finished: each input line number with its result, committed in
 /// batches after the results are written to the output file.
 /// </summary>
-public sealed class FetchProgress(StateDatabase database)
+public sealed class FetchProgress(StateDatabase database) : ICommittedResults
 {
     public StateDatabase Database { get; } = database ?? throw new ArgumentNullException(nameof(database));
 
-    /// <summary>The line numbers already done.</summary>
-    public HashSet<long> CompletedLines()
+    /// <summary>The line numbers already done, one bit a line.</summary>
+    public LineSet CompletedLines()
     {
-        var done = new HashSet<long>();
+        var done = new LineSet();
         using var command = Database.Connection.CreateCommand();
         command.CommandText = "SELECT line FROM lines";
         using var reader = command.ExecuteReader();
@@ -21,15 +21,16 @@ public sealed class FetchProgress(StateDatabase database)
         return done;
     }
 
-    /// <summary>Every committed result as its JSON line, keyed by input line number.</summary>
-    public Dictionary<long, string> CommittedResults()
+    /// <inheritdoc/>
+    public LineSet CommittedKeys() => CompletedLines();
+
+    /// <inheritdoc/>
+    public IEnumerable<(long Key, string Json)> ReadCommitted()
     {
-        var results = new Dictionary<long, string>();
         using var command = Database.Connection.CreateCommand();
-        command.CommandText = "SELECT line, result FROM lines";
+        command.CommandText = "SELECT line, result FROM lines ORDER BY line";
         using var reader = command.ExecuteReader();
-        while (reader.Read()) results[reader.GetInt64(0)] = reader.GetString(1);
-        return results;
+        while (reader.Read()) yield return (reader.GetInt64(0), reader.GetString(1));
     }
 
     /// <summary>Marks a batch of lines done, with their results, in one transaction; <paramref name="warcLength"/> is recorded with it.</summary>

@@ -52,7 +52,7 @@ public sealed class KillResumeTests
                 $"the crawl ended before {fraction:P0} could be reached: {run.StandardError}");
             await run.KillAsync();
             using var database = StateDatabase.Open(state);
-            committedAtKill.Add((killed.Log.Count, [.. new CrawlState(database).CommittedResults().Values.Select(j => HostPath(JsonLinesResultWriter.FromJson(j).Url))]));
+            committedAtKill.Add((killed.Log.Count, [.. new CrawlState(database).ReadCommitted().Select(r => HostPath(JsonLinesResultWriter.FromJson(r.Json).Url))]));
         }
         using (var last = CliProcess.Start([.. CrawlArguments(killed, harness.Folder), "--resume"], harness.Folder))
             Assert.Equal(0, await last.WaitAsync(Limit));
@@ -84,7 +84,7 @@ public sealed class KillResumeTests
         // A graceful stop leaves output and state in step: nothing to repair.
         var written = CrawlHarness.ReadResults(output);
         using (var database = StateDatabase.Open(output + ".state"))
-            Assert.Equal(written.Select(r => r.Line).Order(), new CrawlState(database).CommittedResults().Keys.Order());
+            Assert.Equal(written.Select(r => r.Line).Order(), new CrawlState(database).CommittedKeys());
         Assert.True(written.Count < expected.Count + disallowed.Count);
 
         using (var resume = CliProcess.Start([.. CrawlArguments(server, harness.Folder), "--resume"], harness.Folder))

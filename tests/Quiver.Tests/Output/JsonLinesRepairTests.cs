@@ -1,5 +1,6 @@
 using Quiver.Fetching;
 using Quiver.Output;
+using Quiver.State;
 
 namespace Quiver.Tests.Output;
 
@@ -16,7 +17,9 @@ public sealed class JsonLinesRepairTests
             // 1 and 2 committed and written; 3 written but never committed; 2 written twice; 4 committed
             // but absent; the last line torn by the kill.
             File.WriteAllText(path, $"{Line(1)}\n{Line(2)}\n{Line(3)}\n{Line(2)}\n{Line(5)[..20]}");
-            var committed = new Dictionary<long, string> { [1] = Line(1), [2] = Line(2), [4] = Line(4) };
+            using var database = StateDatabase.Open(":memory:");
+            var committed = new FetchProgress(database);
+            committed.Commit([(1, Line(1)), (2, Line(2)), (4, Line(4))], warcLength: null);
 
             var outcome = JsonLinesRepair.Repair(path, committed);
 
