@@ -6,6 +6,7 @@ var root = new RootCommand("Quiver fetches very large URL lists and measures whi
 {
     FetchCommand.Create(),
     CrawlCommand.Create(),
+    SimCommand.Create(),
     WorkerCommand.Create(),
 };
 return await CliHost.RunAsync(root, args);

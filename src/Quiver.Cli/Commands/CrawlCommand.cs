@@ -38,6 +38,7 @@ internal static class CrawlCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr" };
 
         var http = new HttpOptionSet();
+        http.PerHost.Description = $"Requests at once to one host (default {Polite.PerHostConcurrency})";
         var durable = new StateOptionSet("crawl");
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
@@ -137,7 +138,7 @@ internal static class CrawlCommand
                 SummaryPrinter.Print(Console.Error, "crawl", statistics, cancellationToken.IsCancellationRequested);
                 Console.Error.WriteLine($"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(cancellationToken.IsCancellationRequested ? " (continue with --resume)" : "")}");
             }
-            return CliHost.Ok;
+            return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
         });
         return command;
     }

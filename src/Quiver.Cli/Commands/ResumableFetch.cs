@@ -22,7 +22,7 @@ internal static class ResumableFetch
         StrategyOptions strategyOptions, FetchOptions fetchOptions, bool quiet, CancellationToken cancellationToken)
     {
         bool resume = parse.GetValue(durable.Resume);
-        if (format != "jsonl") throw new UsageException("a resumable fetch writes JSON lines; drop --format csv");
+        if (format != "jsonl") throw new UsageException("--state, --resume and --warc write JSON lines: drop --format csv");
         if (parse.GetValue(durable.Warc) is not null && strategyOptions.Kind is StrategyKind.Processes or StrategyKind.AsyncProcesses)
             throw new UsageException("--warc records responses in-process: use the sequential, threads or async strategy");
 
@@ -59,6 +59,6 @@ internal static class ResumableFetch
             await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);
         }
         if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-        return CliHost.Ok;
+        return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
     }
 }

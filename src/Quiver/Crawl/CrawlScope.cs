@@ -29,6 +29,16 @@ public sealed class CrawlScope
         _exclude = [.. settings.Exclude.Select(p => new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))];
     }
 
+    /// <summary>
+    /// A seed that redirected (http to https, apex to www) brings its final host into a host scope,
+    /// as a user who named the site means the site wherever it lives.
+    /// </summary>
+    public void AddSeedDestination(Uri finalUrl)
+    {
+        ArgumentNullException.ThrowIfNull(finalUrl);
+        _hosts.Add(finalUrl.Host);
+    }
+
     public bool Allows(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);

@@ -74,6 +74,8 @@ public sealed class Crawler : IDisposable
         _nextId = snapshot.NextId;
         _admitted = snapshot.Seen.Count;
         Committed = snapshot.Completed;
+        foreach (string final in _state.SeedFinalUrls())
+            _scope.AddSeedDestination(new Uri(final));
 
         if (_seen.Count == 0)
         {
@@ -247,6 +249,8 @@ public sealed class Crawler : IDisposable
                     continue;
                 }
 
+                if (visit.Item.Depth == 0 && visit.Result.FinalUrl is { } seedFinal)
+                    _scope.AddSeedDestination(new Uri(seedFinal));
                 if (visit.Facts is { NoFollow: false } facts && visit.Result.Error is null)
                     Admit(visit.Item, facts.Links, added);
                 await _writer.WriteAsync(visit.Result, CancellationToken.None).ConfigureAwait(false);

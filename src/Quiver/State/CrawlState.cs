@@ -56,6 +56,20 @@ public sealed class CrawlState(StateDatabase database)
         return results;
     }
 
+    /// <summary>Where the seeds finished (after redirects), for seeds already done.</summary>
+    public List<string> SeedFinalUrls()
+    {
+        var urls = new List<string>();
+        using var command = Database.Connection.CreateCommand();
+        command.CommandText = "SELECT result FROM frontier WHERE depth = 0 AND result IS NOT NULL";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (Output.JsonLinesResultWriter.FromJson(reader.GetString(0)).FinalUrl is { } final) urls.Add(final);
+        }
+        return urls;
+    }
+
     /// <summary>In one transaction: admits <paramref name="added"/>, records the results of <paramref name="done"/>, and the WARC length.</summary>
     public void Commit(IReadOnlyList<FrontierItem> added, IReadOnlyList<(long Id, string Json)> done, long? warcLength)
     {

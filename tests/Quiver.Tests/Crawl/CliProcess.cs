@@ -48,6 +48,13 @@ internal sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>SIGINT, as Ctrl-C in a terminal: the run should stop gracefully.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGKILL: no handler runs, nothing is flushed or committed.</summary>
     public async Task KillAsync()
     {

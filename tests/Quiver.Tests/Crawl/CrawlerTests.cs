@@ -65,6 +65,28 @@ public sealed class CrawlerTests
     }
 
     [Fact]
+    public async Task A_seed_that_redirects_to_another_host_brings_that_host_into_host_scope()
+    {
+        var graph = SiteGraph.Generate(siteCount: 3, pagesPerSite: 10, withRobots: false);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        server.Overrides["/"] = (context, _) =>
+        {
+            if (context.Request.Host.Host != "site0.test") return Task.FromResult(false);
+            context.Response.StatusCode = 301;
+            context.Response.Headers.Location = server.Url("site1.test", "/p/0");
+            return Task.FromResult(true);
+        };
+        using var harness = new CrawlHarness();
+
+        var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [server.Url("site0.test", "/")], Scope = ScopeKind.Host });
+
+        Assert.Equal(server.Url("site1.test", "/p/0"), results.Single(r => r.Depth == 0).FinalUrl);
+        Assert.Contains(results, r => r.Url == server.Url("site1.test", "/p/1"));
+        Assert.DoesNotContain(server.Log, r => r.Host == "site2.test");
+        Assert.All(results, r => Assert.NotEqual("site2.test", new Uri(r.Url).Host));
+    }
+
+    [Fact]
     public async Task Max_pages_caps_the_urls_admitted()
     {
         var graph = SiteGraph.Generate(siteCount: 1, pagesPerSite: 40, withRobots: false);

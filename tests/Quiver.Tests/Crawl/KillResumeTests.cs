@@ -10,6 +10,7 @@ namespace Quiver.Tests.Crawl;
 /// watching its progress, resumed each time, and must end with every URL exactly once in its output,
 /// nothing missing, and nothing fetched again except what was not yet committed at a kill.
 /// </summary>
+[Collection(ChildProcessCollection.Name)]
 public sealed class KillResumeTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
@@ -62,6 +63,49 @@ public sealed class KillResumeTests
         Assert.Equal(baselineFetched.Order(), final.Where(r => r.Status is not null).Select(r => HostPath(r.Url)).Order());
         AssertRepeatsOnlyUncommitted(killed.Log.ToList(), committedAtKill, r => r.Path == "/robots.txt" ? null : $"{r.Host}{r.Path}");
         Assert.Equal(baselineFetched.Order(), killed.Log.Where(r => r.Path != "/robots.txt").Select(r => $"{r.Host}{r.Path}").Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Crawl_stopped_by_ctrl_c_commits_what_it_wrote_and_resumes_to_the_full_crawl()
+    {
+        var graph = SiteGraph.Generate(siteCount: 3, pagesPerSite: 30);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        server.PageDelay = TimeSpan.FromMilliseconds(25);
+        using var harness = new CrawlHarness();
+        string output = System.IO.Path.Combine(harness.Folder, "out.jsonl");
+        var (expected, disallowed) = graph.ExpectedCrawl([server.Url("site0.test", "/")]);
+
+        using (var run = CliProcess.Start(CrawlArguments(server, harness.Folder), harness.Folder))
+        {
+            Assert.True(await run.WaitUntilAsync(() => CliProcess.CountLines(output) >= expected.Count / 3, Limit) && !run.HasExited, run.StandardError);
+            await run.InterruptAsync();
+            Assert.Equal(130, await run.WaitAsync(Limit));
+        }
+        // A graceful stop leaves output and state in step: nothing to repair.
+        var written = CrawlHarness.ReadResults(output);
+        using (var database = StateDatabase.Open(output + ".state"))
+            Assert.Equal(written.Select(r => r.Line).Order(), new CrawlState(database).CommittedResults().Keys.Order());
+        Assert.True(written.Count < expected.Count + disallowed.Count);
+
+        using (var resume = CliProcess.Start([.. CrawlArguments(server, harness.Folder), "--resume"], harness.Folder))
+            Assert.Equal(0, await resume.WaitAsync(Limit));
+        var final = CrawlHarness.ReadResults(output);
+        Assert.Equal(expected.Order(), final.Where(r => r.Status is not null).Select(r => r.Url).Order());
+        Assert.Equal(final.Count, final.Select(r => r.Url).Distinct().Count());
+        Assert.Equal(expected.Order(), server.PageRequests().Distinct().Order());
+
+        // Resuming a finished crawl fetches nothing and leaves the output as it is.
+        int requests = server.Log.Count;
+        string before = File.ReadAllText(output);
+        using (var again = CliProcess.Start([.. CrawlArguments(server, harness.Folder), "--resume"], harness.Folder))
+            Assert.Equal(0, await again.WaitAsync(Limit));
+        Assert.Equal(requests, server.Log.Count);
+        Assert.Equal(before, File.ReadAllText(output));
+
+        // A new crawl never overwrites the state of an earlier one.
+        using var fresh = CliProcess.Start(CrawlArguments(server, harness.Folder), harness.Folder);
+        Assert.Equal(2, await fresh.WaitAsync(Limit));
+        Assert.Contains("--resume", fresh.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

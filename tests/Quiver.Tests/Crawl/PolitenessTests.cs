@@ -89,6 +89,35 @@ public sealed class PolitenessTests
     }
 
     [Fact]
+    public async Task A_waiting_retry_holds_no_concurrency_slot()
+    {
+        var graph = SiteGraph.Generate(siteCount: 2, pagesPerSite: 6, withRobots: false);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        server.Overrides["/p/0"] = async (context, hit) =>
+        {
+            if (context.Request.Host.Host != "site0.test" || hit > 1) return false;
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsync("later");
+            return true;
+        };
+        using var harness = new CrawlHarness();
+        // One request in flight in the whole crawl: site1 can only progress if site0's wait frees it.
+        var politeness = CrawlHarness.Fast with { Concurrency = 1, PerHostConcurrency = 1 };
+
+        await harness.RunAsync(server, new CrawlSettings
+        {
+            Seeds = [server.Url("site0.test", "/p/0"), server.Url("site1.test", "/p/0")],
+            Scope = ScopeKind.Host,
+        }, politeness);
+
+        var tries = server.Log.Where(r => r.Host == "site0.test" && r.Path == "/p/0").ToList();
+        Assert.Equal(2, tries.Count);
+        int servedMeanwhile = server.Log.Count(r => r.Host == "site1.test" && r.Timestamp > tries[0].Timestamp && r.Timestamp < tries[1].Timestamp);
+        Assert.True(servedMeanwhile >= 3, $"only {servedMeanwhile} site1 requests while site0 waited");
+    }
+
+    [Fact]
     public async Task A_host_that_keeps_throttling_without_retry_after_is_backed_off_as_a_whole()
     {
         var graph = SiteGraph.Generate(siteCount: 1, pagesPerSite: 4, withRobots: false);

@@ -1,0 +1,16 @@
+using System.Diagnostics;
+
+namespace Quiver.SimWeb;
+
+/// <summary>Waits until points in time measured from a start, so that many small waits never add up their overshoot.</summary>
+internal static class Pacing
+{
+    public static async Task DelayUntilAsync(long timestamp, CancellationToken cancellationToken)
+    {
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A timestamp <paramref name="duration"/> after <paramref name="timestamp"/>.</summary>
+    public static long After(long timestamp, TimeSpan duration) => timestamp + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+}
