@@ -23,6 +23,7 @@ internal sealed class ConnectionBudget(int maxOpen)
     private int _count;
     private int _evicting;
     private long _evicted;
+    private long _lastFruitlessScan = long.MinValue / 2;
 
     public int MaxOpen { get; } = maxOpen;
 
@@ -48,12 +49,16 @@ internal sealed class ConnectionBudget(int maxOpen)
 
     private void EvictLeastRecentlyUsed()
     {
+        // When nothing was idle (HTTP/2 connections always have a read pending, so they never look
+        // idle), scanning again on every new connection would cost O(cap) each: wait a second first.
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastFruitlessScan)) < TimeSpan.FromSeconds(1)) return;
         if (Interlocked.Exchange(ref _evicting, 1) == 1) return;
         try
         {
             int excess = Volatile.Read(ref _count) - MaxOpen * 7 / 8;
             if (excess <= 0) return;
             var idle = _open.Keys.Where(c => c.IsIdle).ToArray();
+            if (idle.Length == 0) Interlocked.Exchange(ref _lastFruitlessScan, Stopwatch.GetTimestamp());
             Array.Sort(idle, static (a, b) => a.LastUsed.CompareTo(b.LastUsed));
             foreach (var connection in idle.AsSpan(0, Math.Min(excess, idle.Length)))
             {
