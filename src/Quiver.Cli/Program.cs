@@ -7,6 +7,8 @@ var root = new RootCommand("Quiver fetches very large URL lists and measures whi
     FetchCommand.Create(),
     CrawlCommand.Create(),
     SimCommand.Create(),
+    RaceCommand.Create(),
+    RaceRunCommand.Create(),
     WorkerCommand.Create(),
 };
 return await CliHost.RunAsync(root, args);

@@ -6,6 +6,12 @@ namespace Quiver.SimWeb;
 /// </summary>
 public sealed class SimWorld
 {
+    /// <summary>
+    /// A name outside the list that answers 204 at once: clients fetch it to load their TLS and
+    /// HTTP code before a timed run, and to see that the sim is up.
+    /// </summary>
+    public const string WarmUpHost = "warm-up.sim.invalid";
+
     private readonly Dictionary<string, SiteProfile> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     public SimWorld(IEnumerable<SiteProfile> sites, SimWebOptions options)
@@ -62,9 +68,11 @@ public sealed class SimWorld
         return null;
     }
 
-    /// <summary>curl --resolve lines (HOST:PORT:ADDRESS) for every name on both ports.</summary>
+    /// <summary>curl --resolve lines (HOST:PORT:ADDRESS) for every name on both ports, the warm-up name first.</summary>
     public IEnumerable<string> ResolveLines()
     {
+        yield return $"{WarmUpHost}:{Options.HttpPort}:{Options.Address}";
+        yield return $"{WarmUpHost}:{Options.HttpsPort}:{Options.Address}";
         foreach (var site in Sites)
         {
             string address = (site.Failure == SiteFailure.ConnectionRefused ? Options.RefusedAddress : Options.Address).ToString();
@@ -75,6 +83,9 @@ public sealed class SimWorld
             }
         }
     }
+
+    /// <summary>The warm-up URL over https.</summary>
+    public Uri WarmUpUrl => Url(Uri.UriSchemeHttps, WarmUpHost);
 
     /// <summary>A URL on this sim's ports (default ports are left out, as browsers write them).</summary>
     public Uri Url(string scheme, string host, string pathAndQuery = "/")

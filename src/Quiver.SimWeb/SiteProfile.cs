@@ -43,5 +43,5 @@ public sealed record SiteProfile
     public IEnumerable<string> HostNames => RedirectsToWww ? [Host, WwwHost] : [Host];
 
     /// <summary>Time to send <paramref name="bytes"/> over one connection to this site.</summary>
-    public TimeSpan TransferTime(long bytes) => TimeSpan.FromSeconds(bytes / BandwidthBytesPerSecond);
+    public TimeSpan TransferTime(long bytes) => TimeSpan.FromTicks((long)Math.Round(bytes * TimeSpan.TicksPerSecond / BandwidthBytesPerSecond));
 }

@@ -19,6 +19,11 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
         long arrived = Stopwatch.GetTimestamp();
         var options = world.Options;
         http.Response.Headers.Server = Server;
+        if (string.Equals(http.Request.Host.Host, SimWorld.WarmUpHost, StringComparison.OrdinalIgnoreCase))
+        {
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
         if (world.Find(http.Request.Host.Host) is not { } site)
         {
             http.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;

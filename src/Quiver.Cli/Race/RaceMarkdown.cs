@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Quiver.Cli.Race;
+
+/// <summary>race.md, and the same text for the terminal: the seed's lines, the table, the recommendation.</summary>
+internal static class RaceMarkdown
+{
+    public static string Render(RaceReport report, bool withChart)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var c = report.Conditions;
+        var md = new StringBuilder();
+        md.AppendLine("# Quiver race").AppendLine();
+        md.AppendLine(Invariant($"`{c.Command}` — {report.Started:yyyy-MM-dd HH:mm} UTC, {c.ProcessorCount} cores, {c.Os}, {c.Runtime}; the race took {report.ElapsedSeconds:0} s."));
+        md.AppendLine();
+        md.AppendLine(c.Live
+            ? Invariant($"Live internet; client timeout {c.ClientTimeoutSeconds:0.###} s; {c.Repeat} runs per strategy (median, min–max), each in a fresh process.")
+            : Invariant($"Simulated web: seed {c.Seed}, time scale {c.TimeScale:0.###} (every delay × {c.TimeScale:0.###}), client timeout {c.ClientTimeoutSeconds:0.###} s; {c.Repeat} runs per strategy (median, min–max), each in a fresh process after one uncounted warm-up run."));
+        foreach (var list in report.Lists)
+        {
+            md.AppendLine();
+            md.Append(Invariant($"## {list.Name} ({list.Urls} URLs)"));
+            if (list.LimitSeconds is { } limit)
+                md.Append(Invariant($": limit {limit:0.000} s, total work {list.TotalWorkSeconds:0.00} s"));
+            md.AppendLine().AppendLine();
+            md.AppendLine("```");
+            foreach (var s in list.Strategies) md.AppendLine(Invariant($"Function '{s.Strategy}' executed in {s.WallMedianSeconds:0.0000}s"));
+            md.AppendLine("```").AppendLine();
+            md.AppendLine("| strategy | concurrency | wall s (median, min–max) | ok / failed | requests/s | p50 ms | p95 ms | wall ÷ limit | peak memory | CPU s |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var s in list.Strategies)
+            {
+                string inFlight = s.InFlight != s.Concurrency ? Invariant($" ({s.InFlight} in flight)") : "";
+                md.Append(Invariant($"| {s.Strategy} | {s.Concurrency}{inFlight} | {s.WallMedianSeconds:0.000} ({s.WallMinSeconds:0.000}–{s.WallMaxSeconds:0.000}) | {s.Ok} / {s.Failed} | {s.RequestsPerSecond:0.0} "));
+                md.AppendLine(Invariant($"| {Opt(s.LatencyP50Ms, "0.0")} | {Opt(s.LatencyP95Ms, "0.0")} | {Opt(s.WallOverLimit, "0.00")} | {RaceRecommendation.Mb(s.PeakMemoryBytes)} | {Opt(s.CpuSeconds, "0.00")} |"));
+            }
+        }
+        md.AppendLine().AppendLine("## Recommendation").AppendLine();
+        foreach (string line in report.Recommendation)
+            md.AppendLine(line.StartsWith("  ", StringComparison.Ordinal) ? "  " + line.TrimStart() : "- " + line);
+        if (withChart) md.AppendLine().AppendLine("![wall time per strategy, with the limit](race.png)");
+        return md.ToString();
+    }
+
+    private static string Opt(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

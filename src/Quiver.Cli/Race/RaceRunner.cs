@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Quiver.Input;
+using Quiver.SimWeb;
+using Quiver.Strategies;
+
+namespace Quiver.Cli.Race;
+
+/// <summary>
+/// The race: starts the sim in its own process, then runs every strategy on every list with the
+/// same client settings, each run in a fresh process, repeats interleaved so that drift in the
+/// machine's load touches every strategy alike. Computes each list's limit from the same profiles.
+/// </summary>
+internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher, Action<string> log)
+{
+    public async Task<RaceReport> RunAsync(string command, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        long clock = Stopwatch.GetTimestamp();
+        string outDir = Directory.CreateDirectory(settings.OutDirectory).FullName;
+        string listDir = Directory.CreateDirectory(Path.Combine(outDir, "lists")).FullName;
+        string resultDir = Directory.CreateDirectory(Path.Combine(outDir, "results")).FullName;
+
+        SimWorld? world = null;
+        SimProcess? sim = null;
+        var http = new List<string>
+        {
+            "--timeout", settings.ClientTimeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
+            "--connect-timeout", settings.ClientTimeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
+        };
+        if (!settings.Live)
+        {
+            var options = new SimWebOptions
+            {
+                Seed = settings.Seed,
+                TimeScale = settings.TimeScale,
+                Address = SimProcess.RandomLoopbackAddress(),
+                HttpPort = settings.HttpPort,
+                HttpsPort = settings.HttpsPort,
+            }.Validate();
+            world = SimWorld.FromTopSites(options);
+            log($"starting the sim on {options.Address} (seed {options.Seed}, time scale {options.TimeScale:0.###})");
+            sim = await SimProcess.StartAsync(launcher, options, Path.Combine(outDir, "sim"), cancellationToken).ConfigureAwait(false);
+            http.AddRange(["--resolve-file", sim.Files.ResolveFile, "--ca-cert", sim.Files.CaCertificate]);
+        }
+
+        try
+        {
+            var lists = new List<ListFigures>();
+            foreach (string list in settings.Lists)
+                lists.Add(await RaceListAsync(list, world, listDir, resultDir, http, cancellationToken).ConfigureAwait(false));
+
+            var conditions = new RaceConditions(
+                settings.Live, settings.Seed, settings.Live ? 1 : settings.TimeScale, settings.Repeat, settings.ClientTimeout.TotalSeconds,
+                Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, command);
+            return new RaceReport(started, Math.Round(Stopwatch.GetElapsedTime(clock).TotalSeconds, 1), conditions, lists, RaceRecommendation.For(lists));
+        }
+        finally
+        {
+            if (sim is not null) await sim.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ListFigures> RaceListAsync(string list, SimWorld? world, string listDir, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
+    {
+        var (name, urls) = LoadList(list, world);
+        string listFile = Path.Combine(listDir, name + ".txt");
+        await File.WriteAllLinesAsync(listFile, urls, cancellationToken).ConfigureAwait(false);
+
+        RaceLimit? limit = null;
+        if (world is not null)
+        {
+            var valid = urls.Select((line, i) => UrlRequest.FromLine(i + 1, line).Uri).OfType<Uri>();
+            limit = CriticalPath.Compute(world, valid, settings.ClientTimeout);
+            log($"{name}: {urls.Count} URLs; limit {limit.Limit.TotalSeconds:0.000} s (slowest: {limit.Slowest?.Url}), total work {limit.TotalWork.TotalSeconds:0.00} s");
+        }
+
+        // One uncounted async run first: the sim issues its certificates and warms up once, not in the first strategy's time.
+        await StrategyRun.RunAsync(launcher, StrategyKind.Async, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-warmup.jsonl"), http, world?.WarmUpUrl, cancellationToken).ConfigureAwait(false);
+
+        var runs = settings.Strategies.ToDictionary(s => s, _ => new List<RunFigures>());
+        for (int repeat = 1; repeat <= settings.Repeat; repeat++)
+        {
+            // Rotate the order each repeat so that no strategy always runs first or last.
+            var order = settings.Strategies.Skip((repeat - 1) % settings.Strategies.Count).Concat(settings.Strategies.Take((repeat - 1) % settings.Strategies.Count));
+            foreach (var strategy in order)
+            {
+                string wire = StrategyOptions.NameOf(strategy);
+                var (figures, _) = await StrategyRun.RunAsync(
+                    launcher, strategy, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-{wire}-{repeat}.jsonl"), http, world?.WarmUpUrl, cancellationToken).ConfigureAwait(false);
+                runs[strategy].Add(figures);
+                log($"{name} run {repeat}/{settings.Repeat}: {wire,-15} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
+            }
+        }
+
+        double? limitSeconds = limit?.Limit.TotalSeconds;
+        var rows = settings.Strategies.Select(s => Summarise(StrategyOptions.NameOf(s), runs[s], urls.Count, limitSeconds)).ToList();
+        return new ListFigures(
+            name, urls.Count, Round(limitSeconds, 4), Round(limit?.TotalWork.TotalSeconds, 3), limit?.Slowest?.Url.AbsoluteUri,
+            Round(limit?.ConcurrencyNeeded, 1), rows);
+    }
+
+    private (string Name, IReadOnlyList<string> Urls) LoadList(string list, SimWorld? world)
+    {
+        int? top = list.ToLowerInvariant() switch { "top10" => 10, "top500" => 500, _ => null };
+        if (top is { } count)
+        {
+            IReadOnlyList<string> urls = world is not null
+                ? [.. world.TopUrls(count).Select(u => u.AbsoluteUri)]
+                : [.. TopSite.Top(count).Select(s => $"http://{s.Host}/")];
+            return (list.ToLowerInvariant(), urls);
+        }
+        if (!File.Exists(list)) throw new UsageException($"--list wants top10, top500 or a file of URLs; no such file: {list}");
+        var lines = File.ReadLines(list).Select(UrlParser.TrimLine).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        return (Path.GetFileNameWithoutExtension(list), lines);
+    }
+
+    private static StrategyFigures Summarise(string strategy, List<RunFigures> runs, int urls, double? limit)
+    {
+        var byWall = runs.OrderBy(r => r.WallSeconds).ToList();
+        var median = byWall[(byWall.Count - 1) / 2];
+        double medianWall = byWall.Count % 2 == 1 ? median.WallSeconds : (median.WallSeconds + byWall[byWall.Count / 2].WallSeconds) / 2;
+        return new StrategyFigures(
+            strategy,
+            median.Concurrency,
+            median.InFlight,
+            Math.Round(medianWall, 4),
+            Math.Round(byWall[0].WallSeconds, 4),
+            Math.Round(byWall[^1].WallSeconds, 4),
+            median.Ok,
+            median.Failed,
+            Math.Round(urls / Math.Max(medianWall, 1e-9), 1),
+            Round(MedianOf(runs.Select(r => r.LatencyP50Ms)), 1),
+            Round(MedianOf(runs.Select(r => r.LatencyP95Ms)), 1),
+            limit is > 0 ? Math.Round(medianWall / limit.Value, 2) : null,
+            runs.Max(r => r.PeakMemoryBytes),
+            Round(MedianOf(runs.Select(r => r.CpuSeconds)), 2),
+            runs);
+    }
+
+    private static double? MedianOf(IEnumerable<double?> values)
+    {
+        var known = values.OfType<double>().Order().ToArray();
+        if (known.Length == 0) return null;
+        return known.Length % 2 == 1 ? known[known.Length / 2] : (known[known.Length / 2 - 1] + known[known.Length / 2]) / 2;
+    }
+
+    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
+}

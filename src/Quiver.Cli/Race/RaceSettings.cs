@@ -1,0 +1,42 @@
+using Quiver.Strategies;
+
+namespace Quiver.Cli.Race;
+
+/// <summary>What <c>quiver race</c> runs. Defaults are chosen so the default race (five strategies on top10 and top500) ends within 3 minutes on 2 cores.</summary>
+internal sealed record RaceSettings
+{
+    /// <summary>Delays at a tenth of real life: the top-500 race keeps its shape (tail, timeouts) in a tenth of the time.</summary>
+    public const double DefaultTimeScale = 0.1;
+
+    /// <summary>Repeats per strategy and list; the table shows the median and the range.</summary>
+    public const int DefaultRepeat = 3;
+
+    /// <summary>The client's whole-fetch timeout at time scale 1 (scaled with the sim's delays).</summary>
+    public static readonly TimeSpan ClientTimeoutAtScaleOne = TimeSpan.FromSeconds(10);
+
+    /// <summary>"top10", "top500", or a file of URLs.</summary>
+    public required IReadOnlyList<string> Lists { get; init; }
+
+    public required IReadOnlyList<StrategyKind> Strategies { get; init; }
+
+    public int Repeat { get; init; } = DefaultRepeat;
+
+    public double TimeScale { get; init; } = DefaultTimeScale;
+
+    public int Seed { get; init; } = SimWeb.ProfileGenerator.DefaultSeed;
+
+    /// <summary>Race the real internet instead of the sim (no limit).</summary>
+    public bool Live { get; init; }
+
+    /// <summary>Concurrency for every strategy that has one; null takes each strategy's default.</summary>
+    public int? Concurrency { get; init; }
+
+    public int HttpPort { get; init; } = 80;
+
+    public int HttpsPort { get; init; } = 443;
+
+    public required string OutDirectory { get; init; }
+
+    /// <summary>The client timeout every strategy runs with: scaled with the sim, 10 s live.</summary>
+    public TimeSpan ClientTimeout => Live ? ClientTimeoutAtScaleOne : ClientTimeoutAtScaleOne * TimeScale;
+}

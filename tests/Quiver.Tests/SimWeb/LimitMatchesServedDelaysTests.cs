@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Quiver.Fetching;
+using Quiver.SimWeb;
+using Quiver.Strategies;
+using static Quiver.Tests.SimWeb.SimWebTestServer;
+
+namespace Quiver.Tests.SimWeb;
+
+/// <summary>
+/// The limit is only worth printing if the sim serves exactly what it computes: a real client
+/// fetches every URL at once and times each one; each must take its computed time, give or take
+/// scheduling noise: never less (a delay the limit charges but the server skipped shows), and not
+/// more than 20 ms per request plus 30 ms (less than the round trip of any multi-hop site here, so an
+/// extra round trip the limit forgot shows too).
+/// </summary>
+public sealed class LimitMatchesServedDelaysTests
+{
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(1.2);
+
+    [Fact]
+    public async Task EveryUrlTakesTheTimeTheLimitChargesForIt()
+    {
+        SiteProfile[] sites =
+        [
+            Site(1, "plain.test", rttMs: 40, thinkMs: 60, bodyBytes: 50_000, bandwidth: 1_000_000),
+            Site(2, "https.test", rttMs: 80, thinkMs: 40, bodyBytes: 100_000, bandwidth: 2_000_000, toHttps: true),
+            Site(3, "apex.test", rttMs: 100, thinkMs: 50, bodyBytes: 40_000, bandwidth: 800_000, toHttps: true, toWww: true),
+            Site(4, "busy.test", rttMs: 50, thinkMs: 120, toHttps: true, failure: SiteFailure.ServiceUnavailable),
+            Site(5, "reset.test", rttMs: 40, thinkMs: 40, bodyBytes: 120_000, bandwidth: 1_000_000, failure: SiteFailure.ResetMidBody),
+            Site(6, "badcert.test", rttMs: 70, toHttps: true, failure: SiteFailure.WrongCertificateName),
+            Site(7, "hang.test", rttMs: 40, failure: SiteFailure.Hang),
+            Site(8, "refused.test", failure: SiteFailure.ConnectionRefused),
+        ];
+        await using var sim = await StartAsync(sites, timeScale: 1);
+        var urls = sites.Select(sim.World.ListUrl).ToList();
+        var limit = CriticalPath.Compute(sim.World, urls, ClientTimeout);
+        var options = new FetchOptions
+        {
+            Timeout = ClientTimeout,
+            Resolve = [.. sim.World.ResolveLines().Select(ResolveEntry.Parse)],
+            CaCertificateFile = sim.Files.CaCertificate,
+        };
+
+        // Load the client's HTTP and TLS code first, so that the first timed URL does not pay for it.
+        using (var warm = new Fetcher(options)) await warm.FetchAsync(Quiver.Input.UrlRequest.FromLine(0, sim.World.WarmUpUrl.AbsoluteUri));
+        long started = Stopwatch.GetTimestamp();
+        var results = await Infrastructure.Strategies.RunAsync(StrategyKind.Async, options, urls.Select(u => u.AbsoluteUri), concurrency: urls.Count);
+        var wall = Stopwatch.GetElapsedTime(started);
+
+        foreach (var result in results)
+        {
+            var cost = limit.Urls[(int)result.Line - 1];
+            string outcome = result.Error?.ToWireName() ?? result.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+            Assert.Equal(cost.Outcome, outcome);
+            double predicted = cost.Time.TotalMilliseconds;
+            double slack = 30 + 20 * cost.Requests;
+            Assert.True(result.Timings.TotalMs >= predicted - 3 && result.Timings.TotalMs <= predicted + slack,
+                $"{cost.Url}: the limit charges {predicted:0.0} ms, the client measured {result.Timings.TotalMs:0.0} ms");
+        }
+        Assert.Equal(ClientTimeout, limit.Limit);
+        // Nothing beats the limit (how close a strategy gets is what the race measures, on a quiet machine).
+        Assert.True(wall >= limit.Limit - TimeSpan.FromMilliseconds(3), $"the run took {wall.TotalMilliseconds:0} ms, under the limit {limit.Limit.TotalMilliseconds:0} ms");
+    }
+}
