@@ -9,6 +9,7 @@ internal static class RaceChart
     {
         ArgumentNullException.ThrowIfNull(report);
         var multiplot = new Multiplot();
+        bool first = true;
         foreach (var list in report.Lists)
         {
             var plot = new Plot();
@@ -32,7 +33,7 @@ internal static class RaceChart
                 var range = plot.Add.Line(i, s.WallMinSeconds, i, s.WallMaxSeconds);
                 range.LineWidth = 2;
                 range.Color = Colors.Black;
-                ticks.Add(new Tick(i, s.Strategy));
+                ticks.Add(new Tick(i, s.Strategy.Replace("-", "-\n", StringComparison.Ordinal)));
             }
             if (list.LimitSeconds is { } limit)
             {
@@ -41,8 +42,6 @@ internal static class RaceChart
                 line.LinePattern = LinePattern.Dashed;
                 line.Color = Colors.Red;
                 line.LegendText = $"limit {limit:0.000} s";
-                line.Text = $"limit {limit:0.000} s";
-                line.LabelOppositeAxis = true;
             }
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
             plot.Axes.Bottom.MajorTickStyle.Length = 0;
@@ -50,7 +49,10 @@ internal static class RaceChart
             plot.Title($"{list.Name} ({list.Urls} URLs)");
             plot.YLabel("wall time (s), median of repeats");
             if (list.LimitSeconds is not null) plot.ShowLegend(Alignment.UpperRight);
-            multiplot.AddPlot(plot);
+            // A new multiplot holds one empty plot: the first list takes its place.
+            if (first) multiplot.Reset(plot);
+            else multiplot.AddPlot(plot);
+            first = false;
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         multiplot.SavePng(path, 560 * Math.Max(1, report.Lists.Count), 480);

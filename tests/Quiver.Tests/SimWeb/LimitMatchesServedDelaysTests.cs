@@ -10,9 +10,10 @@ namespace Quiver.Tests.SimWeb;
 /// The limit is only worth printing if the sim serves exactly what it computes: a real client
 /// fetches every URL at once and times each one; each must take its computed time, give or take
 /// scheduling noise: never less (a delay the limit charges but the server skipped shows), and not
-/// more than 20 ms per request plus 30 ms (less than the round trip of any multi-hop site here, so an
-/// extra round trip the limit forgot shows too).
+/// more than 30 ms per request plus 40 ms (a hop the limit forgot shows too). Runs alone, so that
+/// other tests' load does not count as the sim's.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class LimitMatchesServedDelaysTests
 {
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(1.2);
@@ -53,7 +54,8 @@ public sealed class LimitMatchesServedDelaysTests
             string outcome = result.Error?.ToWireName() ?? result.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
             Assert.Equal(cost.Outcome, outcome);
             double predicted = cost.Time.TotalMilliseconds;
-            double slack = 30 + 20 * cost.Requests;
+            // A timeout ends when the client's own timer fires, which a busy machine delays more.
+            double slack = cost.TimedOut ? 500 : 40 + 30 * cost.Requests;
             Assert.True(result.Timings.TotalMs >= predicted - 3 && result.Timings.TotalMs <= predicted + slack,
                 $"{cost.Url}: the limit charges {predicted:0.0} ms, the client measured {result.Timings.TotalMs:0.0} ms");
         }

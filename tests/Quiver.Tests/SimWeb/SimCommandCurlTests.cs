@@ -37,7 +37,7 @@ public sealed class SimCommandCurlTests
             var (exit, stdout, stderr) = await RunCurlAsync("--silent", "--show-error", "--http2", "--cacert", caFile, "--resolve", mapping,
                 "--write-out", "\n%{http_code} %{http_version}", "https://www.google.com/");
 
-            Assert.True(exit == 0, $"curl exited {exit}: {stderr}");
+            Assert.True(exit == 0, $"curl exited {exit}: {stderr} (sim exited: {sim.HasExited}; printed: {string.Join(" | ", printed)})");
             Assert.Contains("<title>www.google.com (simulated, rank 1)</title>", stdout, StringComparison.Ordinal);
             Assert.EndsWith("\n200 2", stdout, StringComparison.Ordinal);
 
