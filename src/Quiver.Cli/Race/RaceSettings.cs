@@ -9,7 +9,7 @@ internal sealed record RaceSettings
     public const double DefaultTimeScale = 0.1;
 
     /// <summary>Repeats per strategy and list; the table shows the median and the range.</summary>
-    public const int DefaultRepeat = 3;
+    public const int DefaultRepeat = 2;
 
     /// <summary>The client's whole-fetch timeout at time scale 1 (scaled with the sim's delays).</summary>
     public static readonly TimeSpan ClientTimeoutAtScaleOne = TimeSpan.FromSeconds(10);

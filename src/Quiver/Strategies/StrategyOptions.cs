@@ -31,7 +31,7 @@ public sealed record StrategyOptions
     public const int DefaultAsyncConcurrency = 256;
 
     /// <summary>URLs per chunk by default for async-processes; see the README for the measurement behind it.</summary>
-    public const int DefaultChunkSize = 256;
+    public const int DefaultChunkSize = 64;
 
     /// <summary>The default for <paramref name="kind"/>: 1; Python's ThreadPoolExecutor's min(32, cores + 4); <see cref="DefaultAsyncConcurrency"/>; cores.</summary>
     public static int DefaultConcurrency(StrategyKind kind) => kind switch
