@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quiver.Fetching;
 using Quiver.Input;
@@ -14,30 +13,9 @@ internal sealed class AsyncStrategy(Fetcher fetcher, int concurrency) : IFetchSt
 {
     public string Name => "async";
 
-    public async IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var input = InputPump.Start(requests, concurrency, stop.Token);
-        var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(concurrency) { SingleReader = true });
-
-        var loops = new Task[concurrency];
-        for (int i = 0; i < loops.Length; i++)
-            loops[i] = Task.Run(() => FetchLoopAsync(input.Reader, output.Writer, cancellationToken, stop.Token), CancellationToken.None);
-        _ = Task.WhenAll(loops).ContinueWith(
-            done => output.Writer.TryComplete(done.Exception?.GetBaseException()),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        try
-        {
-            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                yield return result;
-        }
-        finally
-        {
-            // The consumer may stop early: release the loops blocked on a full output channel.
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default) =>
+        LoopPipeline.RunAsync(requests, concurrency, concurrency, concurrency,
+            (input, output, stopToken) => FetchLoopAsync(input, output, cancellationToken, stopToken), cancellationToken);
 
     private async Task FetchLoopAsync(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken runToken, CancellationToken stopToken)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quiver.Fetching;
 using Quiver.Input;
@@ -32,29 +31,9 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
     /// <summary>Raised with the process id of each worker as it starts (for measuring the whole tree, and for tests).</summary>
     public event Action<int>? WorkerStarted;
 
-    public async IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var input = InputPump.Start(requests, _workers * _batchSize, stop.Token);
-        var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(Math.Max(64, _batchSize)) { SingleReader = true });
-
-        var slots = new Task[_workers];
-        for (int i = 0; i < slots.Length; i++)
-            slots[i] = Task.Run(() => RunSlotAsync(input.Reader, output.Writer, cancellationToken), CancellationToken.None);
-        _ = Task.WhenAll(slots).ContinueWith(
-            done => output.Writer.TryComplete(done.Exception?.GetBaseException()),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        try
-        {
-            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                yield return result;
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default) =>
+        LoopPipeline.RunAsync(requests, _workers, _workers * _batchSize, Math.Max(64, _batchSize),
+            (input, output, _) => RunSlotAsync(input, output, cancellationToken), cancellationToken);
 
     /// <summary>One worker's life cycle: take a batch, hand it over, wait for every answer, repeat.</summary>
     private async Task RunSlotAsync(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken cancellationToken)
