@@ -18,7 +18,7 @@ internal static class RaceRecommendation
         foreach (var list in lists)
         {
             if (list.Strategies.Count == 0) continue;
-            var ranked = list.Strategies.OrderBy(s => s.WallMedianSeconds).ToList();
+            var ranked = Complete(list).OrderBy(s => s.WallMedianSeconds).ToList();
             var winner = ranked[0];
             string bound = winner.WallOverLimit is { } ratio ? $", {F(ratio, 2)}× the limit of {F(list.LimitSeconds!.Value, 3)} s" : "";
             string line = $"{list.Name}: {winner.Strategy} (concurrency {winner.Concurrency}) is fastest at {F(winner.WallMedianSeconds, 3)} s{bound}";
@@ -28,6 +28,11 @@ internal static class RaceRecommendation
                     $"{s.Strategy} {F(s.WallMedianSeconds / winner.WallMedianSeconds, 1)}× as long"));
             }
             lines.Add(line + ".");
+            foreach (var lossy in list.Strategies.Except(ranked).OrderBy(s => s.WallMedianSeconds))
+            {
+                lines.Add($"  {lossy.Strategy} (concurrency {lossy.Concurrency}) ended in {F(lossy.WallMedianSeconds, 3)} s but fetched {lossy.Ok} URLs where others fetched {winner.Ok}: " +
+                    "a run that drops URLs (timeouts under its own load) is not faster, so it is not ranked.");
+            }
 
             if (list.TotalWorkSeconds is { } work && list.LimitSeconds is { } limit && list.ConcurrencyNeeded is { } needed)
             {
@@ -42,8 +47,8 @@ internal static class RaceRecommendation
 
         var main = lists.Where(l => l.Strategies.Count > 0).MaxBy(l => l.Urls);
         if (main is null) return lines;
-        var best = main.Strategies.MinBy(s => s.WallMedianSeconds)!;
-        var equals = main.Strategies.Where(s => s != best && s.WallMedianSeconds <= best.WallMedianSeconds * (1 + Tie)).ToList();
+        var best = Complete(main).MinBy(s => s.WallMedianSeconds)!;
+        var equals = Complete(main).Where(s => s != best && s.WallMedianSeconds <= best.WallMedianSeconds * (1 + Tie)).ToList();
         string advice = $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): {best.Strategy} at concurrency {best.Concurrency}";
         if (main.ConcurrencyNeeded is { } need)
         {
@@ -61,6 +66,13 @@ internal static class RaceRecommendation
                 $"against {Mb(best.PeakMemoryBytes)} and {F(best.CpuSeconds ?? 0, 2)} s: an equal choice where those matter.");
         }
         return lines;
+    }
+
+    /// <summary>The strategies that fetched as many URLs as the best of them: only these are compared on time.</summary>
+    private static IEnumerable<StrategyFigures> Complete(ListFigures list)
+    {
+        int mostOk = list.Strategies.Max(s => s.Ok);
+        return list.Strategies.Where(s => s.Ok == mostOk);
     }
 
     internal static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):0} MiB";
