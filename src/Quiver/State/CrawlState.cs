@@ -104,22 +104,8 @@ public sealed class CrawlState(StateDatabase database) : ICommittedResults
                 insert.ExecuteNonQuery();
             }
         }
-        if (done.Count > 0)
-        {
-            using var update = Database.Connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE frontier SET result = $result WHERE id = $id";
-            var id = update.Parameters.Add("$id", SqliteType.Integer);
-            var result = update.Parameters.Add("$result", SqliteType.Text);
-            update.Prepare();
-            foreach (var (itemId, json) in done)
-            {
-                id.Value = itemId;
-                result.Value = json;
-                update.ExecuteNonQuery();
-            }
-        }
-        if (warcLength is { } length) Database.SetMeta(MetaKeys.WarcLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+        Database.WriteResults(transaction, "UPDATE frontier SET result = $result WHERE id = $key", done);
+        Database.SetWarcLength(warcLength, transaction);
         transaction.Commit();
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Quiver.State;
 
 /// <summary>
@@ -38,19 +36,8 @@ public sealed class FetchProgress(StateDatabase database) : ICommittedResults
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var transaction = Database.Connection.BeginTransaction();
-        using var insert = Database.Connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT OR REPLACE INTO lines (line, result) VALUES ($line, $result)";
-        var line = insert.Parameters.Add("$line", SqliteType.Integer);
-        var result = insert.Parameters.Add("$result", SqliteType.Text);
-        insert.Prepare();
-        foreach (var (number, json) in batch)
-        {
-            line.Value = number;
-            result.Value = json;
-            insert.ExecuteNonQuery();
-        }
-        if (warcLength is { } length) Database.SetMeta(MetaKeys.WarcLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+        Database.WriteResults(transaction, "INSERT OR REPLACE INTO lines (line, result) VALUES ($key, $result)", batch);
+        Database.SetWarcLength(warcLength, transaction);
         transaction.Commit();
     }
 }

@@ -61,6 +61,32 @@ public sealed class StateDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> (with <c>$key</c> and <c>$result</c> parameters), prepared once,
+    /// for each row inside <paramref name="transaction"/>: how both kinds of state record results.
+    /// </summary>
+    internal void WriteResults(SqliteTransaction transaction, string sql, IEnumerable<(long Key, string Json)> rows)
+    {
+        using var command = Connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        var key = command.Parameters.Add("$key", SqliteType.Integer);
+        var result = command.Parameters.Add("$result", SqliteType.Text);
+        command.Prepare();
+        foreach (var (number, json) in rows)
+        {
+            key.Value = number;
+            result.Value = json;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Records the WARC file's committed length in the same transaction as the results it holds.</summary>
+    internal void SetWarcLength(long? warcLength, SqliteTransaction transaction)
+    {
+        if (warcLength is { } length) SetMeta(MetaKeys.WarcLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+    }
+
     internal void Execute(string sql)
     {
         using var command = Connection.CreateCommand();
