@@ -251,31 +251,43 @@ public sealed class Fetcher : IDisposable
             ConnectCallback = connections.ConnectAsync,
             PlaintextStreamFilter = ConnectionFactory.OnPlaintextReady,
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = CreateCertificateValidator(options);
+        ConfigureCertificateValidation(handler.SslOptions, options);
         return handler;
     }
 
-    private static RemoteCertificateValidationCallback? CreateCertificateValidator(FetchOptions options)
+    private static void ConfigureCertificateValidation(SslClientAuthenticationOptions ssl, FetchOptions options)
     {
-        if (options.Insecure) return static (_, _, _, _) => true;
-        if (options.CaCertificateFile is not { } caFile) return null;
+        if (options.Insecure)
+        {
+            ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+            return;
+        }
+        if (options.CaCertificateFile is not { } caFile) return;
 
-        var extraRoots = LoadCertificates(caFile);
-        return (_, certificate, chain, errors) =>
+        // SslStream builds the chain once, against the extra CA alone: when the CA is what the
+        // sites chain to (a test web, a corporate CA), every handshake costs one chain build instead
+        // of a failing system build followed by a second one. Only a chain the extra CA does not
+        // vouch for is built again against the system store.
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(LoadCertificates(caFile));
+        ssl.CertificateChainPolicy = policy;
+        ssl.RemoteCertificateValidationCallback = static (_, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
-            // Only a chain that fails the system store may be rescued by the extra CA; a wrong name never is.
+            // A wrong name is never rescued; a chain the extra CA does not vouch for may still be a public one.
             if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
-            using var custom = new X509Chain();
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            using var system = new X509Chain();
+            system.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
             {
                 foreach (var element in chain.ChainElements)
-                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+                    system.ChainPolicy.ExtraStore.Add(element.Certificate);
             }
-            return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            return system.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         };
     }
 
