@@ -16,9 +16,6 @@ namespace Quiver.Fetching;
 /// </remarks>
 internal sealed class ConnectionFactory
 {
-    /// <summary>Carries the fetch's timings on each request message to the callbacks.</summary>
-    public static readonly HttpRequestOptionsKey<ConnectionTimings> TimingsKey = new("quiver.timings");
-
     private readonly Dictionary<(string Host, int Port), IPAddress> _overrides;
     private readonly TimeSpan _connectTimeout;
     private readonly DnsCache _dns;
@@ -36,7 +33,7 @@ internal sealed class ConnectionFactory
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        context.InitialRequestMessage.Options.TryGetValue(TimingsKey, out var timings);
+        var timings = (context.InitialRequestMessage as TimedRequestMessage)?.Timings;
         var endpoint = context.DnsEndPoint;
         long started = Stopwatch.GetTimestamp();
 
@@ -95,7 +92,7 @@ internal sealed class ConnectionFactory
     /// <summary>Runs once the connection is usable: after TLS for https, right away for http.</summary>
     public static ValueTask<Stream> OnPlaintextReady(SocketsHttpPlaintextStreamFilterContext context, CancellationToken cancellationToken)
     {
-        if (context.InitialRequestMessage.Options.TryGetValue(TimingsKey, out var timings)
+        if (context.InitialRequestMessage is TimedRequestMessage { Timings: var timings }
             && timings.ConnectedAt != 0
             && context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttps)
         {

@@ -37,7 +37,6 @@ public sealed class FetchResult
     public int Attempts { get; set; }
 
     /// <summary>The failure kind, or null on success (any HTTP status counts as success of the fetch).</summary>
-    [JsonConverter(typeof(FetchErrorKindJsonConverter))]
     public FetchErrorKind? Error { get; set; }
 
     public string? ErrorMessage { get; set; }
@@ -94,20 +93,4 @@ public sealed class FetchTimings
 
     /// <summary>TLS handshake, when this fetch opened a new HTTPS connection.</summary>
     public double? TlsMs { get; set; }
-}
-
-internal sealed class FetchErrorKindJsonConverter : JsonConverter<FetchErrorKind?>
-{
-    public override FetchErrorKind? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
-    {
-        if (reader.TokenType == System.Text.Json.JsonTokenType.Null) return null;
-        FetchErrorKinds.TryParse(reader.GetString(), out var kind);
-        return kind;
-    }
-
-    public override void Write(System.Text.Json.Utf8JsonWriter writer, FetchErrorKind? value, System.Text.Json.JsonSerializerOptions options)
-    {
-        if (value is { } kind) writer.WriteStringValue(kind.ToWireName());
-        else writer.WriteNullValue();
-    }
 }

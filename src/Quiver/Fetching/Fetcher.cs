@@ -15,7 +15,7 @@ namespace Quiver.Fetching;
 /// </summary>
 /// <remarks>
 /// The logic is written once with an <c>async</c> flag, as dotnet/runtime's SocketsHttpHandler does:
-/// with <c>async: false</c> every call is the blocking one (<see cref="HttpClient.Send(HttpRequestMessage, HttpCompletionOption, CancellationToken)"/>,
+/// with <c>async: false</c> every call is the blocking one (<see cref="HttpMessageInvoker.Send(HttpRequestMessage, CancellationToken)"/>,
 /// <see cref="Stream.Read(Span{byte})"/>) and the returned ValueTask is already complete. That is what
 /// lets the <c>threads</c> strategy be honest blocking I/O without a second copy of this code.
 /// </remarks>
@@ -23,7 +23,10 @@ public sealed class Fetcher : IDisposable
 {
     private const int ReadBufferSize = 16 * 1024;
     private readonly FetchOptions _options;
-    private readonly HttpClient _client;
+    // The handler itself, not an HttpClient: HttpClient adds a second linked CancellationTokenSource
+    // (and its registrations) and an async layer per request, for features Quiver does not use
+    // (default headers, its own timeout, CancelPendingRequests).
+    private readonly HttpMessageInvoker _client;
     private readonly IResponseHandler[] _handlers;
     private readonly Version _version;
 
@@ -33,7 +36,7 @@ public sealed class Fetcher : IDisposable
         _options = options.Validate();
         _handlers = [.. BuiltInHandlers(options), .. handlers ?? []];
         _version = options.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
-        _client = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
     }
 
     public FetchOptions Options => _options;
@@ -92,9 +95,10 @@ public sealed class Fetcher : IDisposable
         {
             using var message = CreateRequest(current, timings, async);
             long sent = Stopwatch.GetTimestamp();
+            // SocketsHttpHandler returns once the headers are in; the body is read below as a stream.
             var response = async
-                ? await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false)
-                : _client.Send(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                ? await _client.SendAsync(message, cancellationToken).ConfigureAwait(false)
+                : _client.Send(message, cancellationToken);
             using (response)
             {
                 result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
@@ -130,7 +134,7 @@ public sealed class Fetcher : IDisposable
 
     private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings, bool async)
     {
-        var message = new HttpRequestMessage(HttpMethod.Get, uri)
+        var message = new TimedRequestMessage(uri, timings)
         {
             // SocketsHttpHandler has no blocking HTTP/2: the blocking path always speaks HTTP/1.1.
             Version = async ? _version : HttpVersion.Version11,
@@ -139,23 +143,23 @@ public sealed class Fetcher : IDisposable
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
         foreach (var (name, value) in _options.Headers)
             message.Headers.TryAddWithoutValidation(name, value);
-        message.Options.Set(ConnectionFactory.TimingsKey, timings);
         return message;
     }
 
     private async ValueTask ReadBodyAsync(Uri url, HttpResponseMessage response, FetchResult result, bool async, CancellationToken cancellationToken)
     {
         // Synchronous reads do not observe the token; aborting the response is what unblocks them
-        // when the deadline passes, so a body that hangs still ends as a timeout.
-        using var abortOnDeadline = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
+        // when the deadline passes, so a body that hangs still ends as a timeout. Asynchronous reads
+        // observe the token themselves, so they need no registration of their own.
+        using var abortOnDeadline = async ? default : cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), response);
 
         // A declared size over the limit fails before a byte of the body is read.
         if (response.Content.Headers.ContentLength is long declared && declared > _options.MaxBodyBytes)
             throw new BodyTooLargeException($"body of {declared:N0} bytes is larger than the {_options.MaxBodyBytes:N0}-byte limit");
 
-        var body = async
-            ? await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)
-            : response.Content.ReadAsStream(cancellationToken);
+        // The handler's content already holds its stream, so asking for it does no I/O; the async
+        // overload would only wrap it in a Task per response.
+        var body = response.Content.ReadAsStream(cancellationToken);
         MemoryStream? kept = _handlers.Length > 0 ? new MemoryStream() : null;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         long total = 0;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Quiver.Fetching;
 
@@ -20,12 +21,23 @@ public sealed class JsonLinesResultWriter : IResultWriter
         ArgumentNullException.ThrowIfNull(stream);
         _stream = new BufferedStream(stream, 64 * 1024);
         _ownsStream = ownsStream;
-        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = QuiverJsonContext.Lines.Options.Encoder, SkipValidation = true });
+        _json = new Utf8JsonWriter(_line, LineOptions);
     }
+
+    /// <summary>
+    /// Escaping belongs to the writer, not the serializer options: System.Text.Json takes its
+    /// source-generated fast path only with options that set no encoder, so the results are
+    /// serialised with <see cref="QuiverJsonContext.Default"/> onto a writer that escapes only what JSON requires.
+    /// </summary>
+    private static readonly JsonWriterOptions LineOptions = new()
+    {
+        Encoder = QuiverJsonContext.Lines.Options.Encoder,
+        SkipValidation = true,
+    };
 
     public ValueTask WriteAsync(FetchResult result, CancellationToken cancellationToken = default)
     {
-        JsonSerializer.Serialize(_json, result, QuiverJsonContext.Lines.FetchResult);
+        JsonSerializer.Serialize(_json, result, QuiverJsonContext.Default.FetchResult);
         _json.Flush();
         _json.Reset();
         _line.Write(NewLine);
@@ -35,7 +47,13 @@ public sealed class JsonLinesResultWriter : IResultWriter
     }
 
     /// <summary>Serialises one result to its JSON line (without the newline).</summary>
-    public static string ToJson(FetchResult result) => JsonSerializer.Serialize(result, QuiverJsonContext.Lines.FetchResult);
+    public static string ToJson(FetchResult result)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer, LineOptions))
+            JsonSerializer.Serialize(json, result, QuiverJsonContext.Default.FetchResult);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Parses one JSON line back into a result.</summary>
     public static FetchResult FromJson(string line) =>
