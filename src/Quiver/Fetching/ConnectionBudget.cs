@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Quiver.Fetching;
 
@@ -117,6 +118,9 @@ internal sealed class TrackedConnection : Stream
         Dispose();
     }
 
+    // Pooled: the pool's read-ahead before each request is nearly always pending, so without pooling
+    // every request would allocate this state machine (the handler awaits each read once).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         bool response = !buffer.IsEmpty;
