@@ -102,14 +102,15 @@ internal static class FetchCommand
             if (!fromStdin && !File.Exists(path)) throw new UsageException($"no such file: {path}");
 
             await using var source = fromStdin ? Console.OpenStandardInput() : File.OpenRead(path);
-            // A progress total costs one cheap pass over a regular file; stdin, a pipe or a FIFO cannot be read twice.
-            var statistics = new RunStatistics { Total = source.CanSeek ? UrlListReader.CountUrls(path) : null };
+            // A progress total costs one pass over a regular file (stdin, a pipe or a FIFO cannot be read
+            // twice), so it is counted only when progress is shown.
+            bool showProgress = !parse.GetValue(quiet);
+            var statistics = new RunStatistics { Total = showProgress && source.CanSeek ? UrlListReader.CountUrls(path) : null };
             string outPath = parse.GetValue(output) ?? "-";
             await using var sink = outPath == "-" ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read);
             await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);
             using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions);
 
-            bool showProgress = !parse.GetValue(quiet);
             await using (ProgressReporter.Start(statistics, showProgress))
             {
                 await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
