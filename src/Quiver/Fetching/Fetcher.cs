@@ -108,6 +108,12 @@ public sealed class Fetcher : IDisposable
                     var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                     if (next.Scheme is not ("http" or "https"))
                         throw new HttpRequestException(HttpRequestError.InvalidResponse, $"redirect to unsupported scheme '{next.Scheme}:'");
+                    if (_options.RedirectsStayOnHost && !SameHost(current, next))
+                    {
+                        result.FinalUrl = current.AbsoluteUri;
+                        result.RedirectTo = next.AbsoluteUri;
+                        return;
+                    }
                     if (hop >= _options.MaxRedirects)
                     {
                         result.FinalUrl = current.AbsoluteUri;
@@ -222,6 +228,10 @@ public sealed class Fetcher : IDisposable
         }
         return null;
     }
+
+    /// <summary>One host for politeness: the same name, on the same port or on the default ports (http → https stays).</summary>
+    private static bool SameHost(Uri a, Uri b) =>
+        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && (a.Port == b.Port || (a.IsDefaultPort && b.IsDefaultPort));
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
