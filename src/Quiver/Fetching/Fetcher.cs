@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Quiver.Handlers;
 using Quiver.Input;
+using Quiver.Resilience;
 
 namespace Quiver.Fetching;
 
@@ -26,6 +27,7 @@ public sealed class Fetcher : IDisposable
     private readonly HttpClient _client;
     private readonly IResponseHandler[] _handlers;
     private readonly Version _version;
+    private readonly FetchRetryPipeline? _retry;
 
     public Fetcher(FetchOptions options, IEnumerable<IResponseHandler>? handlers = null)
     {
@@ -33,6 +35,7 @@ public sealed class Fetcher : IDisposable
         _options = options.Validate();
         _handlers = [.. BuiltInHandlers(options), .. handlers ?? []];
         _version = options.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
+        _retry = options.Retry is { MaxAttempts: > 1 } retry ? new FetchRetryPipeline(retry) : null;
         _client = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -40,10 +43,41 @@ public sealed class Fetcher : IDisposable
 
     /// <summary>Fetches asynchronously.</summary>
     public ValueTask<FetchResult> FetchAsync(UrlRequest request, CancellationToken cancellationToken = default)
-        => FetchCoreAsync(request, async: true, cancellationToken);
+        => _retry is null || request.Uri is null
+            ? FetchCoreAsync(request, async: true, cancellationToken)
+            : FetchWithRetriesAsync(_retry, request, cancellationToken);
 
     /// <summary>Fetches with blocking calls on the calling thread.</summary>
     public FetchResult Fetch(UrlRequest request, CancellationToken cancellationToken = default)
+    {
+        if (_retry is null || request.Uri is null) return FetchOnce(request, cancellationToken);
+        try
+        {
+            return _retry.Execute(token => FetchOnce(request, token), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CancelledResult(request);
+        }
+    }
+
+    /// <summary>A stop that lands in a retry's backoff still ends as a record, not an exception.</summary>
+    private async ValueTask<FetchResult> FetchWithRetriesAsync(FetchRetryPipeline retry, UrlRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await retry.ExecuteAsync(token => FetchCoreAsync(request, async: true, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CancelledResult(request);
+        }
+    }
+
+    private static FetchResult CancelledResult(UrlRequest request) =>
+        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
+
+    private FetchResult FetchOnce(UrlRequest request, CancellationToken cancellationToken)
     {
         var pending = FetchCoreAsync(request, async: false, cancellationToken);
         Debug.Assert(pending.IsCompleted, "the synchronous path must not go asynchronous");
