@@ -72,6 +72,9 @@ public sealed class SimWebServer : IAsyncDisposable
                         {
                             ServerCertificateContext = authority.ContextFor(certificateName),
                             ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                            // No session tickets: a race visits each name once, so tickets would
+                            // only cost both sides CPU on the machine's shared cores.
+                            AllowTlsResume = false,
                         };
                     },
                 });

@@ -55,12 +55,22 @@ internal static class FetchCommand
         {
             Description = "No progress and no summary on stderr",
         };
+        var attempts = new Option<int>("--attempts")
+        {
+            Description = "Tries per URL for timeouts, resets, refused connects, 5xx and 429 (1 = no retry)",
+            DefaultValueFactory = _ => 1,
+        };
+        var retryDelay = new Option<double>("--retry-delay")
+        {
+            Description = "First retry backoff in seconds (doubles each retry, with jitter; a Retry-After header wins)",
+            DefaultValueFactory = _ => 1.0,
+        };
 
         var http = new HttpOptionSet();
         var durable = new StateOptionSet("fetch");
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
-            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet,
+            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet, attempts, retryDelay,
         };
         http.AddTo(command);
         durable.AddTo(command);
@@ -74,6 +84,7 @@ internal static class FetchCommand
                 ExtractTitle = title,
                 ExtractLinks = links,
                 SaveBodiesDirectory = parse.GetValue(saveBodies)?.FullName,
+                Retry = ReadRetry(parse.GetValue(attempts), parse.GetValue(retryDelay)),
             };
             StrategyKind kind = StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var k) ? k : StrategyKind.Async;
             var strategyOptions = new StrategyOptions
@@ -119,6 +130,23 @@ internal static class FetchCommand
             return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
         });
         return command;
+    }
+
+    /// <summary>Null for one try per URL; otherwise the crawl's retry policy with the given attempts and first backoff.</summary>
+    private static Resilience.RetryOptions? ReadRetry(int attempts, double firstDelaySeconds)
+    {
+        if (attempts < 1) throw new UsageException("--attempts must be at least 1");
+        if (!double.IsFinite(firstDelaySeconds) || firstDelaySeconds < 0 || firstDelaySeconds > 3600)
+            throw new UsageException("--retry-delay must be between 0 and 3600 seconds");
+        if (attempts == 1) return null;
+        var firstDelay = TimeSpan.FromSeconds(firstDelaySeconds);
+        var defaults = new Resilience.RetryOptions();
+        return new Resilience.RetryOptions
+        {
+            MaxAttempts = attempts,
+            BaseDelay = firstDelay,
+            MaxDelay = firstDelay > defaults.MaxDelay ? firstDelay : defaults.MaxDelay,
+        };
     }
 
     private static (bool Title, bool Links) ParseExtract(string? value)

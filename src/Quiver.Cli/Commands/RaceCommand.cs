@@ -41,9 +41,13 @@ internal static class RaceCommand
         {
             Description = "Race the real internet instead of the simulated web (no limit column)",
         };
+        var noTune = new Option<bool>("--no-tune")
+        {
+            Description = "Skip the tuning runs (the fastest strategy again at half and twice its concurrency)",
+        };
         var command = new Command("race", "Run every strategy on the same URL lists and compare them with the theoretical limit")
         {
-            lists, strategies, repeat, concurrency, output, live,
+            lists, strategies, repeat, concurrency, output, live, noTune,
         };
         sim.AddTo(command);
 
@@ -73,6 +77,7 @@ internal static class RaceCommand
                 HttpsPort = simOptions.HttpsPort,
                 Live = parse.GetValue(live),
                 Concurrency = parse.GetValue(concurrency),
+                Tune = !parse.GetValue(noTune),
                 OutDirectory = parse.GetValue(output)!.FullName,
             };
             string what = settings.Live ? "the live internet" : $"the simulated web (seed {settings.Seed}, time scale {settings.TimeScale.ToString("0.###", CultureInfo.InvariantCulture)})";

@@ -13,7 +13,8 @@ namespace Quiver.Cli.Commands;
 /// <summary>
 /// The hidden <c>quiver race-run</c> verb: one strategy over one list, as <c>quiver race</c> runs it
 /// in a process of its own. Prints one line: the wall time of the run, measured around the strategy
-/// alone (its process pool included, the runtime's start excluded), and the process's own peak memory.
+/// alone (its process pool included, the runtime's start excluded), the CPU spent over that span
+/// (worker processes included), and the process's own peak memory.
 /// </summary>
 internal static class RaceRunCommand
 {
@@ -53,18 +54,23 @@ internal static class RaceRunCommand
             }
 
             // Timed as the seed's decorator timed its functions: from building the pool to its end.
+            // CPU over the same span: this process's and its reaped worker processes'.
+            double cpuStarted = SpentCpuSeconds();
             long started = Stopwatch.GetTimestamp();
             using (var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions))
             {
                 await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
             }
             double wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            double cpu = SpentCpuSeconds() - cpuStarted;
             long peak = ProcessTreeMonitor.PeakOf(Environment.ProcessId) ?? 0;
             int concurrent = strategyOptions.EffectiveConcurrency;
             int inFlight = kind == StrategyKind.AsyncProcesses ? concurrent * strategyOptions.ChunkSize : concurrent;
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall={wall:R} peak={peak} concurrency={concurrent} inflight={inFlight}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall={wall:R} peak={peak} concurrency={concurrent} inflight={inFlight} cpu={cpu:R}"));
             return CliHost.Ok;
         });
         return command;
     }
+
+    private static double SpentCpuSeconds() => Environment.CpuUsage.TotalTime.TotalSeconds + (ChildCpuClock.ReapedChildrenSeconds() ?? 0);
 }

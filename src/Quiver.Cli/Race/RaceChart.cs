@@ -2,7 +2,10 @@ using ScottPlot;
 
 namespace Quiver.Cli.Race;
 
-/// <summary>race.png: one panel per list, a bar per strategy (median wall, whiskers min–max), the limit as a line.</summary>
+/// <summary>
+/// race.png: one panel per list, a bar per strategy (median wall, whiskers min–max), then a paler
+/// bar per tuning run of the fastest strategy at another concurrency, and the limit as a line.
+/// </summary>
 internal static class RaceChart
 {
     public static void Save(RaceReport report, string path)
@@ -15,16 +18,24 @@ internal static class RaceChart
             var plot = new Plot();
             var palette = new ScottPlot.Palettes.Category10();
             var ticks = new List<Tick>();
-            for (int i = 0; i < list.Strategies.Count; i++)
+            bool Tuned(StrategyFigures s) => list.Tuning?.Any(t => t.Strategy == s.Strategy) == true;
+            var entries = list.Strategies.Select((s, i) => (Figures: s, Color: palette.GetColor(i),
+                Label: s.Strategy.Replace("-", "-\n", StringComparison.Ordinal) + (Tuned(s) ? $"\nc={s.Concurrency}" : ""))).ToList();
+            foreach (var tuned in (list.Tuning ?? []).Where(t => !list.Strategies.Contains(t)))
             {
-                var s = list.Strategies[i];
+                int raced = list.Strategies.ToList().FindIndex(s => s.Strategy == tuned.Strategy);
+                entries.Add((tuned, palette.GetColor(Math.Max(raced, 0)).WithAlpha(0.45), $"{tuned.Strategy}\nc={tuned.Concurrency}"));
+            }
+            for (int i = 0; i < entries.Count; i++)
+            {
+                var (s, color, label) = entries[i];
                 var bar = new Bar
                 {
                     Position = i,
                     Value = s.WallMedianSeconds,
                     ValueBase = 0,
                     Error = 0,
-                    FillColor = palette.GetColor(i),
+                    FillColor = color,
                     Label = s.WallMedianSeconds.ToString(s.WallMedianSeconds < 10 ? "0.00 s" : "0.0 s", System.Globalization.CultureInfo.InvariantCulture),
                 };
                 var bars = plot.Add.Bars(new[] { bar });
@@ -33,7 +44,7 @@ internal static class RaceChart
                 var range = plot.Add.Line(i, s.WallMinSeconds, i, s.WallMaxSeconds);
                 range.LineWidth = 2;
                 range.Color = Colors.Black;
-                ticks.Add(new Tick(i, s.Strategy.Replace("-", "-\n", StringComparison.Ordinal)));
+                ticks.Add(new Tick(i, label));
             }
             if (list.LimitSeconds is { } limit)
             {
@@ -55,6 +66,7 @@ internal static class RaceChart
             first = false;
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        multiplot.SavePng(path, 560 * Math.Max(1, report.Lists.Count), 480);
+        int barCount = report.Lists.Sum(l => l.Strategies.Count + (l.Tuning?.Count(t => !l.Strategies.Contains(t)) ?? 0));
+        multiplot.SavePng(path, Math.Max(560 * Math.Max(1, report.Lists.Count), 110 * barCount), 480);
     }
 }

@@ -8,12 +8,13 @@ namespace Quiver.Cli.Race;
 /// <param name="LatencyP50Ms">Median per-URL time (redirects included).</param>
 /// <param name="LatencyP95Ms">95th percentile per-URL time.</param>
 /// <param name="PeakMemoryBytes">Sum of the peak resident memory of the run's process and its worker processes.</param>
-/// <param name="CpuSeconds">User + system CPU of the run's process and its worker processes.</param>
+/// <param name="CpuSeconds">User + system CPU of the run's process and its worker processes over the timed span (the runtime's start excluded).</param>
 /// <param name="Concurrency">Threads, requests in flight or worker processes the strategy used.</param>
 /// <param name="InFlight">Most requests the strategy can have in flight at once (async-processes: workers × chunk).</param>
+/// <param name="SimCpuSeconds">CPU the sim spent serving the run (it shares the machine's cores); null in a live race.</param>
 internal sealed record RunFigures(
     double WallSeconds, int Ok, int Failed, double RequestsPerSecond, double? LatencyP50Ms, double? LatencyP95Ms,
-    long PeakMemoryBytes, double? CpuSeconds, int Concurrency, int InFlight);
+    long PeakMemoryBytes, double? CpuSeconds, int Concurrency, int InFlight, double? SimCpuSeconds = null);
 
 /// <summary>One strategy on one list over all repeats: the table row.</summary>
 internal sealed record StrategyFigures(
@@ -31,7 +32,8 @@ internal sealed record StrategyFigures(
     double? WallOverLimit,
     long PeakMemoryBytes,
     double? CpuSeconds,
-    IReadOnlyList<RunFigures> Runs);
+    IReadOnlyList<RunFigures> Runs,
+    double? SimCpuSeconds = null);
 
 /// <summary>One list: its bounds and every strategy's row.</summary>
 /// <param name="Name">"top10", "top500", or the list file's name.</param>
@@ -41,6 +43,7 @@ internal sealed record StrategyFigures(
 /// <param name="SlowestUrl">The URL that sets the limit.</param>
 /// <param name="Strategies">One row per strategy, in the order raced.</param>
 /// <param name="ConcurrencyNeeded">Total work ÷ limit: requests that must be in flight on average to finish at the limit.</param>
+/// <param name="Tuning">The fastest strategy again at other concurrencies (the main list only), so the recommended setting is a measured one.</param>
 internal sealed record ListFigures(
     string Name,
     int Urls,
@@ -48,7 +51,8 @@ internal sealed record ListFigures(
     double? TotalWorkSeconds,
     string? SlowestUrl,
     double? ConcurrencyNeeded,
-    IReadOnlyList<StrategyFigures> Strategies);
+    IReadOnlyList<StrategyFigures> Strategies,
+    IReadOnlyList<StrategyFigures>? Tuning = null);
 
 /// <summary>The settings every strategy ran with.</summary>
 internal sealed record RaceConditions(

@@ -27,13 +27,11 @@ internal static class RaceMarkdown
             md.AppendLine("```");
             foreach (var s in list.Strategies) md.AppendLine(Invariant($"Function '{s.Strategy}' executed in {s.WallMedianSeconds:0.0000}s"));
             md.AppendLine("```").AppendLine();
-            md.AppendLine("| strategy | concurrency | wall s (median, min–max) | ok / failed | requests/s | p50 ms | p95 ms | wall ÷ limit | peak memory | CPU s |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var s in list.Strategies)
+            AppendTable(md, list.Strategies);
+            if (list.Tuning is { Count: > 0 } tuning)
             {
-                string inFlight = s.InFlight != s.Concurrency ? Invariant($" ({s.InFlight} in flight)") : "";
-                md.Append(Invariant($"| {s.Strategy} | {s.Concurrency}{inFlight} | {s.WallMedianSeconds:0.000} ({s.WallMinSeconds:0.000}–{s.WallMaxSeconds:0.000}) | {s.Ok} / {s.Failed} | {s.RequestsPerSecond:0.0} "));
-                md.AppendLine(Invariant($"| {Opt(s.LatencyP50Ms, "0.0")} | {Opt(s.LatencyP95Ms, "0.0")} | {Opt(s.WallOverLimit, "0.00")} | {RaceRecommendation.Mb(s.PeakMemoryBytes)} | {Opt(s.CpuSeconds, "0.00")} |"));
+                md.AppendLine().AppendLine(Invariant($"Tuning: {tuning[0].Strategy}, the fastest, again at other concurrencies on the same list:")).AppendLine();
+                AppendTable(md, tuning);
             }
         }
         md.AppendLine().AppendLine("## Recommendation").AppendLine();
@@ -41,6 +39,18 @@ internal static class RaceMarkdown
             md.AppendLine(line.StartsWith("  ", StringComparison.Ordinal) ? "  " + line.TrimStart() : "- " + line);
         if (withChart) md.AppendLine().AppendLine("![wall time per strategy, with the limit](race.png)");
         return md.ToString();
+    }
+
+    private static void AppendTable(StringBuilder md, IEnumerable<StrategyFigures> rows)
+    {
+        md.AppendLine("| strategy | concurrency | wall s (median, min–max) | ok / failed | requests/s | p50 ms | p95 ms | wall ÷ limit | peak memory | CPU s | sim CPU s |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in rows)
+        {
+            string inFlight = s.InFlight != s.Concurrency ? Invariant($" ({s.InFlight} in flight)") : "";
+            md.Append(Invariant($"| {s.Strategy} | {s.Concurrency}{inFlight} | {s.WallMedianSeconds:0.000} ({s.WallMinSeconds:0.000}–{s.WallMaxSeconds:0.000}) | {s.Ok} / {s.Failed} | {s.RequestsPerSecond:0.0} "));
+            md.AppendLine(Invariant($"| {Opt(s.LatencyP50Ms, "0.0")} | {Opt(s.LatencyP95Ms, "0.0")} | {Opt(s.WallOverLimit, "0.00")} | {RaceRecommendation.Mb(s.PeakMemoryBytes)} | {Opt(s.CpuSeconds, "0.00")} | {Opt(s.SimCpuSeconds, "0.00")} |"));
+        }
     }
 
     private static string Opt(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";

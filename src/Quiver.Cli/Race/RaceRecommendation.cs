@@ -11,14 +11,17 @@ internal static class RaceRecommendation
     /// <summary>Within this fraction of the fastest, a strategy counts as equally fast.</summary>
     private const double Tie = 0.10;
 
-    public static IReadOnlyList<string> For(IReadOnlyList<ListFigures> lists)
+    /// <summary>Machine utilisation from which a run counts as bound by the CPU rather than by its width.</summary>
+    private const double CpuBound = 0.8;
+
+    public static IReadOnlyList<string> For(IReadOnlyList<ListFigures> lists, int processorCount)
     {
         ArgumentNullException.ThrowIfNull(lists);
         var lines = new List<string>();
         foreach (var list in lists)
         {
             if (list.Strategies.Count == 0) continue;
-            var ranked = Complete(list).OrderBy(s => s.WallMedianSeconds).ToList();
+            var ranked = Complete(list.Strategies).OrderBy(s => s.WallMedianSeconds).ToList();
             var winner = ranked[0];
             string bound = winner.WallOverLimit is { } ratio ? $", {F(ratio, 2)}× the limit of {F(list.LimitSeconds!.Value, 3)} s" : "";
             string line = $"{list.Name}: {winner.Strategy} (concurrency {winner.Concurrency}) is fastest at {F(winner.WallMedianSeconds, 3)} s{bound}";
@@ -47,32 +50,65 @@ internal static class RaceRecommendation
 
         var main = lists.Where(l => l.Strategies.Count > 0).MaxBy(l => l.Urls);
         if (main is null) return lines;
-        var best = Complete(main).MinBy(s => s.WallMedianSeconds)!;
-        var equals = Complete(main).Where(s => s != best && s.WallMedianSeconds <= best.WallMedianSeconds * (1 + Tie)).ToList();
-        string advice = $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): {best.Strategy} at concurrency {best.Concurrency}";
-        if (main.ConcurrencyNeeded is { } need)
-        {
-            int target = (int)Math.Ceiling(need * 2);
-            advice += best.InFlight >= need * 2
-                ? $" — its {best.InFlight} requests in flight cover the ≈{F(need, 0)} the work needs twice over (the slow tail holds slots long)"
-                : $" — raise it towards {target}: the {best.InFlight} requests it keeps in flight are short of twice the ≈{F(need, 0)} the work needs";
-            if (best.WallOverLimit is { } r) advice += $"; it already finishes at {F(r, 2)}× the limit";
-        }
-        lines.Add(advice + ".");
-        var cheaper = equals.Where(s => s.PeakMemoryBytes < best.PeakMemoryBytes || s.CpuSeconds < best.CpuSeconds).ToList();
-        foreach (var other in cheaper)
-        {
-            lines.Add($"  {other.Strategy} is as fast within {Tie:P0} ({F(other.WallMedianSeconds, 3)} s) with {Mb(other.PeakMemoryBytes)} peak memory and {F(other.CpuSeconds ?? 0, 2)} s CPU " +
-                $"against {Mb(best.PeakMemoryBytes)} and {F(best.CpuSeconds ?? 0, 2)} s: an equal choice where those matter.");
-        }
+        lines.AddRange(Advice(main, processorCount));
         return lines;
     }
 
-    /// <summary>The strategies that fetched as many URLs as the best of them: only these are compared on time.</summary>
-    private static IEnumerable<StrategyFigures> Complete(ListFigures list)
+    /// <summary>The closing advice for the main list: the measured setting to use, and what bounds it.</summary>
+    private static IEnumerable<string> Advice(ListFigures main, int processorCount)
     {
-        int mostOk = list.Strategies.Max(s => s.Ok);
-        return list.Strategies.Where(s => s.Ok == mostOk);
+        var candidates = main.Strategies.Concat(main.Tuning ?? []).Distinct().ToList();
+        int mostOk = candidates.Max(s => s.Ok);
+        var best = Fastest(candidates)!;
+        string advice = $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): {best.Strategy} at concurrency {best.Concurrency}";
+        if (main.Tuning is { Count: > 1 } tuning && tuning.Contains(best))
+        {
+            string measured = string.Join(", ", tuning.Select(t =>
+                $"{t.Concurrency} → {F(t.WallMedianSeconds, 3)} s" + (t.Ok < mostOk ? $" with {mostOk - t.Ok} URLs lost" : "")));
+            advice += $", the fastest of the settings measured ({best.Strategy} at {measured})";
+            var complete = tuning.Where(t => t.Ok == mostOk).ToList();
+            if (best == tuning[^1] && best.InFlight >= main.Urls)
+                advice += "; it already has the whole list in flight at once";
+            else if (best == tuning[^1])
+                advice += $"; the widest was fastest, so a wider one may be faster still (try --concurrency {best.Concurrency * 2})";
+            else if (best == tuning[0] && complete.Count > 1)
+                advice += "; the narrowest was fastest: more width only added contention";
+        }
+        if (best.WallOverLimit is { } r) advice += $"; it finishes at {F(r, 2)}× the limit";
+        yield return advice + ".";
+
+        if (best.CpuSeconds is { } client && best.SimCpuSeconds is { } sim && processorCount > 0 && best.WallMedianSeconds > 0)
+        {
+            // Utilisation of the whole machine over the run: when it is near full, CPU (TLS
+            // handshakes on both sides) and not the width bounds the wall time.
+            double busy = (client + sim) / (best.WallMedianSeconds * processorCount);
+            string load = $"  Its runs kept the {processorCount} cores {F(100 * Math.Min(busy, 1), 0)}% busy ({F(client, 2)} s of client CPU and {F(sim, 2)} s of the sim's in {F(best.WallMedianSeconds, 3)} s)";
+            bool lostToLoad = main.Tuning?.Any(t => t.Ok < mostOk && t.Concurrency > best.Concurrency) == true;
+            yield return busy >= CpuBound
+                ? load + ": the cores, not the width, bound it here" + (lostToLoad ? ", and wider settings lose URLs to the timeout while their handshakes queue for CPU." : ".")
+                : load + ": the cores had room, so the waiting in the list, not the CPU, bounds it.";
+        }
+
+        var equals = candidates.Where(s => s != best && s.Ok == mostOk && s.Strategy != best.Strategy && s.WallMedianSeconds <= best.WallMedianSeconds * (1 + Tie)).ToList();
+        foreach (var other in equals.Where(s => s.PeakMemoryBytes < best.PeakMemoryBytes || s.CpuSeconds < best.CpuSeconds))
+        {
+            yield return $"  {other.Strategy} is as fast within {Tie:P0} ({F(other.WallMedianSeconds, 3)} s) with {Mb(other.PeakMemoryBytes)} peak memory and {F(other.CpuSeconds ?? 0, 2)} s CPU " +
+                $"against {Mb(best.PeakMemoryBytes)} and {F(best.CpuSeconds ?? 0, 2)} s: an equal choice where those matter.";
+        }
+    }
+
+    /// <summary>The fastest of the runs that fetched as many URLs as the best of them; null for none.</summary>
+    internal static StrategyFigures? Fastest(IEnumerable<StrategyFigures> rows)
+    {
+        var all = rows.ToList();
+        return all.Count == 0 ? null : Complete(all).MinBy(s => s.WallMedianSeconds);
+    }
+
+    /// <summary>The strategies that fetched as many URLs as the best of them: only these are compared on time.</summary>
+    private static IEnumerable<StrategyFigures> Complete(IReadOnlyCollection<StrategyFigures> rows)
+    {
+        int mostOk = rows.Max(s => s.Ok);
+        return rows.Where(s => s.Ok == mostOk);
     }
 
     internal static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):0} MiB";

@@ -11,6 +11,8 @@ namespace Quiver.Cli.Race;
 /// The race: starts the sim in its own process, then runs every strategy on every list with the
 /// same client settings, each run in a fresh process, repeats interleaved so that drift in the
 /// machine's load touches every strategy alike. Computes each list's limit from the same profiles.
+/// Then it runs the fastest strategy on the main list again at half and twice its concurrency, so
+/// that the concurrency it recommends is one it measured.
 /// </summary>
 internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher, Action<string> log)
 {
@@ -48,13 +50,25 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         try
         {
             var lists = new List<ListFigures>();
+            var listFiles = new List<string>();
             foreach (string list in settings.Lists)
-                lists.Add(await RaceListAsync(list, world, listDir, resultDir, http, cancellationToken).ConfigureAwait(false));
+            {
+                var (figures, listFile) = await RaceListAsync(list, world, sim, listDir, resultDir, http, cancellationToken).ConfigureAwait(false);
+                lists.Add(figures);
+                listFiles.Add(listFile);
+            }
+
+            if (settings.Tune && lists.Count > 0)
+            {
+                int main = lists.IndexOf(lists.MaxBy(l => l.Urls)!);
+                var tuning = await TuneAsync(lists[main], listFiles[main], world, sim, resultDir, http, cancellationToken).ConfigureAwait(false);
+                if (tuning is not null) lists[main] = lists[main] with { Tuning = tuning };
+            }
 
             var conditions = new RaceConditions(
                 settings.Live, settings.Seed, settings.Live ? 1 : settings.TimeScale, settings.Repeat, settings.ClientTimeout.TotalSeconds,
                 Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, command);
-            return new RaceReport(started, Math.Round(Stopwatch.GetElapsedTime(clock).TotalSeconds, 1), conditions, lists, RaceRecommendation.For(lists));
+            return new RaceReport(started, Math.Round(Stopwatch.GetElapsedTime(clock).TotalSeconds, 1), conditions, lists, RaceRecommendation.For(lists, Environment.ProcessorCount));
         }
         finally
         {
@@ -62,7 +76,8 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         }
     }
 
-    private async Task<ListFigures> RaceListAsync(string list, SimWorld? world, string listDir, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
+    private async Task<(ListFigures Figures, string ListFile)> RaceListAsync(
+        string list, SimWorld? world, SimProcess? sim, string listDir, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
     {
         var (name, urls) = LoadList(list, world);
         string listFile = Path.Combine(listDir, name + ".txt");
@@ -77,7 +92,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         }
 
         // One uncounted async run first: the sim issues its certificates and warms up once, not in the first strategy's time.
-        await StrategyRun.RunAsync(launcher, StrategyKind.Async, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-warmup.jsonl"), http, world?.WarmUpUrl, cancellationToken).ConfigureAwait(false);
+        await StrategyRun.RunAsync(launcher, StrategyKind.Async, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-warmup.jsonl"), http, world?.WarmUpUrl, null, cancellationToken).ConfigureAwait(false);
 
         var runs = settings.Strategies.ToDictionary(s => s, _ => new List<RunFigures>());
         for (int repeat = 1; repeat <= settings.Repeat; repeat++)
@@ -88,7 +103,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             {
                 string wire = StrategyOptions.NameOf(strategy);
                 var (figures, _) = await StrategyRun.RunAsync(
-                    launcher, strategy, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-{wire}-{repeat}.jsonl"), http, world?.WarmUpUrl, cancellationToken).ConfigureAwait(false);
+                    launcher, strategy, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-{wire}-{repeat}.jsonl"), http, world?.WarmUpUrl, sim is null ? null : sim.CpuSeconds, cancellationToken).ConfigureAwait(false);
                 runs[strategy].Add(figures);
                 log($"{name} run {repeat}/{settings.Repeat}: {wire,-15} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
             }
@@ -96,9 +111,36 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
 
         double? limitSeconds = limit?.Limit.TotalSeconds;
         var rows = settings.Strategies.Select(s => Summarise(StrategyOptions.NameOf(s), runs[s], urls.Count, limitSeconds)).ToList();
-        return new ListFigures(
+        var listFigures = new ListFigures(
             name, urls.Count, Round(limitSeconds, 4), Round(limit?.TotalWork.TotalSeconds, 3), limit?.Slowest?.Url.AbsoluteUri,
             Round(limit?.ConcurrencyNeeded, 1), rows);
+        return (listFigures, listFile);
+    }
+
+    /// <summary>
+    /// The fastest complete strategy again at half and at twice the concurrency it raced with, the
+    /// repeats interleaved as in the race; null when it has no concurrency to tune (sequential).
+    /// </summary>
+    private async Task<IReadOnlyList<StrategyFigures>?> TuneAsync(
+        ListFigures list, string listFile, SimWorld? world, SimProcess? sim, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
+    {
+        if (RaceRecommendation.Fastest(list.Strategies) is not { } fastest
+            || !StrategyOptions.TryParseKind(fastest.Strategy, out var kind) || kind == StrategyKind.Sequential)
+            return null;
+        int[] widths = [.. new[] { Math.Max(1, fastest.Concurrency / 2), fastest.Concurrency * 2 }.Where(w => w != fastest.Concurrency).Distinct()];
+        var runs = widths.ToDictionary(w => w, _ => new List<RunFigures>());
+        for (int repeat = 1; repeat <= settings.Repeat; repeat++)
+        {
+            foreach (int width in repeat % 2 == 1 ? widths : widths.Reverse())
+            {
+                var (figures, _) = await StrategyRun.RunAsync(
+                    launcher, kind, width, listFile, Path.Combine(resultDir, $"{list.Name}-{fastest.Strategy}-c{width}-{repeat}.jsonl"), http, world?.WarmUpUrl,
+                    sim is null ? null : sim.CpuSeconds, cancellationToken).ConfigureAwait(false);
+                runs[width].Add(figures);
+                log($"{list.Name} tuning {repeat}/{settings.Repeat}: {fastest.Strategy} at concurrency {width,-5} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
+            }
+        }
+        return [.. widths.Select(w => Summarise(fastest.Strategy, runs[w], list.Urls, list.LimitSeconds)).Append(fastest).OrderBy(s => s.Concurrency)];
     }
 
     private (string Name, IReadOnlyList<string> Urls) LoadList(string list, SimWorld? world)
@@ -136,7 +178,8 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             limit is > 0 ? Math.Round(medianWall / limit.Value, 2) : null,
             runs.Max(r => r.PeakMemoryBytes),
             Round(MedianOf(runs.Select(r => r.CpuSeconds)), 2),
-            runs);
+            runs,
+            Round(MedianOf(runs.Select(r => r.SimCpuSeconds)), 2));
     }
 
     private static double? MedianOf(IEnumerable<double?> values)

@@ -24,6 +24,9 @@ internal sealed class SimProcess : IAsyncDisposable
 
     public SimWebFiles Files { get; }
 
+    /// <summary>CPU the sim has used so far (user + system), or null where it cannot be read.</summary>
+    public double? CpuSeconds() => ChildCpuClock.ProcessSeconds(_process.Id);
+
     /// <summary>Starts the sim and returns once it prints that it is ready.</summary>
     public static async Task<SimProcess> StartAsync(QuiverLauncher launcher, SimWebOptions options, string directory, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ internal static class StrategyRun
 
     public static async Task<(RunFigures Figures, IReadOnlyList<FetchResult> Results)> RunAsync(
         QuiverLauncher launcher, StrategyKind strategy, int? concurrency, string listFile, string resultsFile,
-        IEnumerable<string> httpArguments, Uri? warmUp, CancellationToken cancellationToken)
+        IEnumerable<string> httpArguments, Uri? warmUp, Func<double?>? simCpu, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "race-run", listFile, "--strategy", StrategyOptions.NameOf(strategy), "--out", resultsFile };
         if (warmUp is not null) arguments.AddRange(["--warm-up", warmUp.AbsoluteUri]);
@@ -24,6 +24,7 @@ internal static class StrategyRun
         arguments.AddRange(httpArguments);
 
         double? cpuBefore = ChildCpuClock.ReapedChildrenSeconds();
+        double? simBefore = simCpu?.Invoke();
         using var process = System.Diagnostics.Process.Start(launcher.StartInfo(arguments))
             ?? throw new InvalidOperationException("could not start a strategy run");
         process.StandardInput.Close();
@@ -47,6 +48,7 @@ internal static class StrategyRun
             var summary = ParseSummary(stdout);
             monitor.Record(process.Id, summary.Peak);
             double? cpuAfter = ChildCpuClock.ReapedChildrenSeconds();
+            double? simAfter = simCpu?.Invoke();
             var results = ReadResults(resultsFile);
             var latencies = results.Where(r => r.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
                 .Select(r => r.Timings.TotalMs).Order().ToArray();
@@ -59,9 +61,11 @@ internal static class StrategyRun
                 Percentile(latencies, 50),
                 Percentile(latencies, 95),
                 monitor.PeakBytes,
-                cpuBefore is { } before && cpuAfter is { } after ? Math.Round(after - before, 2) : null,
+                summary.Cpu is { } timedCpu ? Math.Round(timedCpu, 2)
+                    : cpuBefore is { } before && cpuAfter is { } after ? Math.Round(after - before, 2) : null,
                 summary.Concurrency,
-                summary.InFlight);
+                summary.InFlight,
+                simBefore is { } simStart && simAfter is { } simEnd ? Math.Round(simEnd - simStart, 2) : null);
             return (figures, results);
         }
     }
@@ -74,9 +78,10 @@ internal static class StrategyRun
         return sorted[rank - 1];
     }
 
-    private static (double Wall, long Peak, int Concurrency, int InFlight) ParseSummary(string stdout)
+    private static (double Wall, long Peak, int Concurrency, int InFlight, double? Cpu) ParseSummary(string stdout)
     {
         double wall = double.NaN;
+        double? cpu = null;
         long peak = 0;
         int concurrency = 0, inFlight = 0;
         foreach (string part in stdout.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
@@ -89,9 +94,10 @@ internal static class StrategyRun
                 case "peak": peak = long.Parse(pair[1], CultureInfo.InvariantCulture); break;
                 case "concurrency": concurrency = int.Parse(pair[1], CultureInfo.InvariantCulture); break;
                 case "inflight": inFlight = int.Parse(pair[1], CultureInfo.InvariantCulture); break;
+                case "cpu": cpu = double.Parse(pair[1], CultureInfo.InvariantCulture); break;
             }
         }
-        return double.IsNaN(wall) ? throw new InvalidOperationException($"a strategy run printed no wall time: '{stdout.Trim()}'") : (wall, peak, concurrency, inFlight);
+        return double.IsNaN(wall) ? throw new InvalidOperationException($"a strategy run printed no wall time: '{stdout.Trim()}'") : (wall, peak, concurrency, inFlight, cpu);
     }
 
     private static List<FetchResult> ReadResults(string path)

@@ -21,6 +21,7 @@ namespace Quiver.Crawl;
 public sealed class Crawler : IDisposable
 {
     private const int MaxBatch = 256;
+    private const int RobotsRedirects = 5;
     private readonly CrawlSettings _settings;
     private readonly PolitenessOptions _politeness;
     private readonly CrawlScope _scope;
@@ -58,7 +59,9 @@ public sealed class Crawler : IDisposable
         _inspector = new PageInspector(ProductToken(fetch.UserAgent));
         IResponseHandler[] handlers = warc is null ? [_inspector] : [_inspector, new WarcRecorder(warc)];
         // Link extraction is the inspector's job here; the list-fetch extractor would only bloat records.
-        _fetcher = new Fetcher(fetch with { ExtractLinks = false }, handlers);
+        // A redirect to another host is not followed inline: it is queued for that host, so its
+        // politeness gate and robots.txt apply to it as to any link.
+        _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true }, handlers);
         _slots = new SemaphoreSlim(politeness.Concurrency, politeness.Concurrency);
     }
 
@@ -216,6 +219,13 @@ public sealed class Crawler : IDisposable
     {
         var url = new Uri(host.Origin, "/robots.txt");
         var result = await FetchPoliteAsync(host, new UrlRequest(0, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
+        // RFC 9309 §2.3.1.2: follow at least five redirects, to other hosts too (the fetcher stops
+        // at another host's door for pages only, so that their politeness applies).
+        for (int hop = 0; hop < RobotsRedirects && result.Error is null && result.RedirectTo is { } next; hop++)
+        {
+            var target = new Uri(next);
+            result = await FetchPoliteAsync(host, new UrlRequest(0, target.AbsoluteUri, target, null), cancellationToken).ConfigureAwait(false);
+        }
         cancellationToken.ThrowIfCancellationRequested();
         if (result.Error is null && result.Status is >= 200 and < 300)
         {
@@ -251,6 +261,8 @@ public sealed class Crawler : IDisposable
 
                 if (visit.Item.Depth == 0 && visit.Result.FinalUrl is { } seedFinal)
                     _scope.AddSeedDestination(new Uri(seedFinal));
+                if (visit.Result.RedirectTo is { } redirect && visit.Result.Error is null)
+                    AdmitRedirect(visit.Item, new Uri(redirect), added);
                 if (visit.Facts is { NoFollow: false } facts && visit.Result.Error is null)
                     Admit(visit.Item, facts.Links, added);
                 await _writer.WriteAsync(visit.Result, CancellationToken.None).ConfigureAwait(false);
@@ -284,6 +296,24 @@ public sealed class Crawler : IDisposable
             Interlocked.Increment(ref _outstanding);
             Enqueue(child);
         }
+    }
+
+    /// <summary>
+    /// Admits the target of a redirect to another host at the redirecting page's depth (a redirect is
+    /// not a link followed). A seed's redirect target counts as a seed destination, so host scope
+    /// follows a site that moved, as when the fetcher followed the redirect itself.
+    /// </summary>
+    private void AdmitRedirect(FrontierItem from, Uri target, List<FrontierItem> added)
+    {
+        if (UrlNormalizer.Normalize(target.AbsoluteUri) is not { } url) return;
+        if (from.Depth == 0) _scope.AddSeedDestination(url);
+        if (_settings.MaxPages is { } maxPages && _admitted >= maxPages) return;
+        if (!_scope.Allows(url) || !_seen.Add(url.AbsoluteUri)) return;
+        var next = new FrontierItem(_nextId++, url, from.Depth, from.Url.AbsoluteUri);
+        added.Add(next);
+        _admitted++;
+        Interlocked.Increment(ref _outstanding);
+        Enqueue(next);
     }
 
     /// <summary>Output first, then the state: a committed result is always already in the output file.</summary>

@@ -16,6 +16,20 @@ public sealed record FetchOptions
     /// <summary>Redirects followed before the fetch fails with too-many-redirects. Default 10; 0 disables following.</summary>
     public int MaxRedirects { get; init; } = 10;
 
+    /// <summary>
+    /// Follow only redirects to the same host (same name, and the same port or both default ports,
+    /// so http → https stays). A redirect elsewhere ends the fetch with its
+    /// 3xx status and the target in <see cref="FetchResult.RedirectTo"/>: a crawler then visits it in
+    /// that host's own turn, after that host's robots.txt. Default off (a list fetch follows all).
+    /// </summary>
+    public bool RedirectsStayOnHost { get; init; }
+
+    /// <summary>
+    /// Retries of failures a later try may not see (timeouts, resets, refused connects, 5xx, 429),
+    /// with exponential backoff and Retry-After. Null (the default) tries each URL once.
+    /// </summary>
+    public Resilience.RetryOptions? Retry { get; init; }
+
     /// <summary>Largest body accepted, in bytes, after decoding. Default 32 MiB.</summary>
     public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
 
@@ -73,6 +87,7 @@ public sealed record FetchOptions
         if (MaxBodyBytes <= 0) throw new ArgumentException("max body must be positive");
         if (MaxConnectionsPerHost <= 0) throw new ArgumentException("max connections per host must be positive");
         if (MaxOpenConnections <= 0) throw new ArgumentException("max open connections must be positive");
+        Retry?.Validate();
         if (CaCertificateFile is { } ca && !File.Exists(ca)) throw new ArgumentException($"CA certificate file not found: {ca}");
         return this;
     }

@@ -20,6 +20,9 @@ public sealed class FetchResult
     /// <summary>Each redirect target in order; absent when there were none.</summary>
     public List<string>? Redirects { get; set; }
 
+    /// <summary>A redirect to another host that this fetch did not follow (a crawl queues it for that host); absent otherwise.</summary>
+    public string? RedirectTo { get; set; }
+
     /// <summary>HTTP version of the final response, e.g. "1.1" or "2".</summary>
     public string? HttpVersion { get; set; }
 

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Quiver.Handlers;
 using Quiver.Input;
+using Quiver.Resilience;
 
 namespace Quiver.Fetching;
 
@@ -30,6 +31,7 @@ public sealed class Fetcher : IDisposable
     private readonly HttpMessageInvoker _client;
     private readonly IResponseHandler[] _handlers;
     private readonly Version _version;
+    private readonly FetchRetryPipeline? _retry;
 
     public Fetcher(FetchOptions options, IEnumerable<IResponseHandler>? handlers = null)
     {
@@ -37,6 +39,7 @@ public sealed class Fetcher : IDisposable
         _options = options.Validate();
         _handlers = [.. BuiltInHandlers(options), .. handlers ?? []];
         _version = options.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;
+        _retry = options.Retry is { MaxAttempts: > 1 } retry ? new FetchRetryPipeline(retry) : null;
         _client = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
     }
 
@@ -44,10 +47,41 @@ public sealed class Fetcher : IDisposable
 
     /// <summary>Fetches asynchronously.</summary>
     public ValueTask<FetchResult> FetchAsync(UrlRequest request, CancellationToken cancellationToken = default)
-        => FetchCoreAsync(request, async: true, cancellationToken);
+        => _retry is null || request.Uri is null
+            ? FetchCoreAsync(request, async: true, cancellationToken)
+            : FetchWithRetriesAsync(_retry, request, cancellationToken);
 
     /// <summary>Fetches with blocking calls on the calling thread.</summary>
     public FetchResult Fetch(UrlRequest request, CancellationToken cancellationToken = default)
+    {
+        if (_retry is null || request.Uri is null) return FetchOnce(request, cancellationToken);
+        try
+        {
+            return _retry.Execute(token => FetchOnce(request, token), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CancelledResult(request);
+        }
+    }
+
+    /// <summary>A stop that lands in a retry's backoff still ends as a record, not an exception.</summary>
+    private async ValueTask<FetchResult> FetchWithRetriesAsync(FetchRetryPipeline retry, UrlRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await retry.ExecuteAsync(token => FetchCoreAsync(request, async: true, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CancelledResult(request);
+        }
+    }
+
+    private static FetchResult CancelledResult(UrlRequest request) =>
+        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
+
+    private FetchResult FetchOnce(UrlRequest request, CancellationToken cancellationToken)
     {
         var pending = FetchCoreAsync(request, async: false, cancellationToken);
         Debug.Assert(pending.IsCompleted, "the synchronous path must not go asynchronous");
@@ -118,6 +152,12 @@ public sealed class Fetcher : IDisposable
                     var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                     if (next.Scheme is not ("http" or "https"))
                         throw new HttpRequestException(HttpRequestError.InvalidResponse, $"redirect to unsupported scheme '{next.Scheme}:'");
+                    if (_options.RedirectsStayOnHost && !SameHost(current, next))
+                    {
+                        result.FinalUrl = current.AbsoluteUri;
+                        result.RedirectTo = next.AbsoluteUri;
+                        return;
+                    }
                     if (hop >= _options.MaxRedirects)
                     {
                         result.FinalUrl = current.AbsoluteUri;
@@ -262,6 +302,10 @@ public sealed class Fetcher : IDisposable
         }
         return null;
     }
+
+    /// <summary>One host for politeness: the same name, on the same port or on the default ports (http → https stays).</summary>
+    private static bool SameHost(Uri a, Uri b) =>
+        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && (a.Port == b.Port || (a.IsDefaultPort && b.IsDefaultPort));
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;

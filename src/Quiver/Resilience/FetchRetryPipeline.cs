@@ -55,6 +55,23 @@ public sealed class FetchRetryPipeline
         return result;
     }
 
+    /// <summary>
+    /// The blocking form of <see cref="ExecuteAsync"/>, for the threads strategy: the attempts run on
+    /// the calling thread and the backoff between them blocks it, as a blocking client's would.
+    /// </summary>
+    public FetchResult Execute(Func<CancellationToken, FetchResult> attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        int attempts = 0;
+        var result = _pipeline.Execute(token =>
+        {
+            attempts++;
+            return attempt(token);
+        }, cancellationToken);
+        result.Attempts = attempts;
+        return result;
+    }
+
     /// <summary>Timeouts, resets, refused or timed-out connects, 5xx and 429: the failures a later try may not see.</summary>
     public static bool IsRetryable(FetchResult result)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Quiver.Fetching;
 using Quiver.Input;
@@ -14,52 +13,14 @@ internal sealed class ThreadsStrategy(Fetcher fetcher, int concurrency) : IFetch
 {
     public string Name => "threads";
 
-    public async IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var input = InputPump.Start(requests, concurrency, stop.Token);
-        var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(concurrency) { SingleReader = true });
-        int running = concurrency;
-        Exception? failure = null;
-
-        for (int i = 0; i < concurrency; i++)
-        {
-            var thread = new Thread(() =>
+    public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default) =>
+        LoopPipeline.RunAsync(requests, concurrency, concurrency, concurrency,
+            (input, output, stopToken) =>
             {
-                try
-                {
-                    FetchLoop(input.Reader, output.Writer, cancellationToken, stop.Token);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The consumer stopped early.
-                }
-                finally
-                {
-                    if (Interlocked.Decrement(ref running) == 0) output.Writer.TryComplete(failure);
-                }
-            })
-            {
-                IsBackground = true,
-                Name = $"quiver-fetch-{i}",
-            };
-            thread.Start();
-        }
-
-        try
-        {
-            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                yield return result;
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-    }
+                FetchLoop(input, output, cancellationToken, stopToken);
+                return Task.CompletedTask;
+            },
+            cancellationToken, LoopPipeline.OnDedicatedThreads("quiver-fetch"));
 
     private void FetchLoop(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken runToken, CancellationToken stopToken)
     {

@@ -49,12 +49,25 @@ public sealed class FetchCommandTests(LoopbackServerFixture fixture) : IClassFix
     [InlineData("--concurrency", "many")]
     [InlineData("--resolve", "not-a-mapping")]
     [InlineData("--extract", "colour")]
+    [InlineData("--attempts", "0")]
+    [InlineData("--retry-delay", "-1")]
     public async Task BadArguments_ExitTwoWithOneLine(params string[] arguments)
     {
         var outcome = await CliRunner.RunAsync(["fetch", WriteList([Server.HttpUrl("/fast")]), .. arguments]);
         Assert.Equal(2, outcome.ExitCode);
         Assert.Single(outcome.ErrorLines);
         Assert.StartsWith("quiver: ", outcome.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Attempts_RetriesA503UntilItClears()
+    {
+        string path = $"/flaky/cli-{Guid.NewGuid():N}/1";
+        var outcome = await CliRunner.RunAsync(["fetch", WriteList([Server.HttpUrl(path)]), "--attempts", "2", "--retry-delay", "0.01", "--quiet"]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        var result = JsonDocument.Parse(Assert.Single(outcome.OutputLines)).RootElement;
+        Assert.Equal((200, 2), (result.GetProperty("status").GetInt32(), result.GetProperty("attempts").GetInt32()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Quiver.Crawl;
 using Quiver.Fetching;
 
@@ -80,10 +81,42 @@ public sealed class CrawlerTests
 
         var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [server.Url("site0.test", "/")], Scope = ScopeKind.Host });
 
-        Assert.Equal(server.Url("site1.test", "/p/0"), results.Single(r => r.Depth == 0).FinalUrl);
+        // The seed's record is the redirect itself; its target is visited in site1's own turn, still at depth 0.
+        var seedResult = results.Single(r => r.Url == server.Url("site0.test", "/"));
+        Assert.Equal(301, seedResult.Status);
+        Assert.Equal(server.Url("site1.test", "/p/0"), seedResult.RedirectTo);
+        var target = results.Single(r => r.Url == server.Url("site1.test", "/p/0"));
+        Assert.Equal((0, 200, seedResult.Url), (target.Depth, target.Status, target.Referrer));
         Assert.Contains(results, r => r.Url == server.Url("site1.test", "/p/1"));
         Assert.DoesNotContain(server.Log, r => r.Host == "site2.test");
         Assert.All(results, r => Assert.NotEqual("site2.test", new Uri(r.Url).Host));
+    }
+
+    [Fact]
+    public async Task A_redirect_to_another_host_waits_for_that_hosts_robots_txt_and_obeys_it()
+    {
+        var graph = SiteGraph.Generate(siteCount: 2, pagesPerSite: 5, withRobots: false);
+        await using var server = await SiteGraphServer.StartAsync(graph);
+        server.Overrides["/moved"] = (context, _) =>
+        {
+            context.Response.StatusCode = 301;
+            context.Response.Headers.Location = server.Url("site1.test", "/private/page");
+            return Task.FromResult(true);
+        };
+        server.Overrides["/robots.txt"] = async (context, _) =>
+        {
+            if (context.Request.Host.Host != "site1.test") return false;
+            await context.Response.WriteAsync("User-agent: *\nDisallow: /private/\n");
+            return true;
+        };
+        using var harness = new CrawlHarness();
+
+        var results = await harness.RunAsync(server, new CrawlSettings { Seeds = [server.Url("site0.test", "/moved")], Scope = ScopeKind.Any });
+
+        var target = results.Single(r => r.Url == server.Url("site1.test", "/private/page"));
+        Assert.Equal(FetchErrorKind.RobotsDisallowed, target.Error);
+        var site1 = server.Log.Where(r => r.Host == "site1.test").Select(r => r.Path).ToList();
+        Assert.Equal(["/robots.txt"], site1);
     }
 
     [Fact]

@@ -21,13 +21,15 @@ namespace Quiver.Tests.Infrastructure;
 /// Routes: <c>/fast</c> (small HTML page with a title and links), <c>/slow?ms=N</c>,
 /// <c>/redirect/N</c> (N hops, then /fast), <c>/loop</c> (redirects to itself), <c>/status/CODE</c>,
 /// <c>/reset</c> (aborts the connection mid-body with a reset), <c>/hang</c> (never answers),
-/// <c>/bytes/N</c> (N bytes of body), <c>/gate/NAME</c> (waits until the test opens the gate), and
+/// <c>/bytes/N</c> (N bytes of body), <c>/gate/NAME</c> (waits until the test opens the gate),
+/// <c>/flaky/NAME/N</c> (503 for the first N requests of NAME, then 200), and
 /// anything else under <c>/echo/</c> (200 with the path in the title).
 /// </remarks>
 public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+    private readonly ConcurrentDictionary<string, int> _flaky = new();
     private readonly ConcurrentQueue<LoggedRequest> _log = new();
     private readonly SemaphoreSlim _logged = new(0);
 
@@ -145,6 +147,11 @@ public sealed class LoopbackServer : IAsyncDisposable
             await Gate(name).Task.WaitAsync(ct);
             return Results.Content(Page($"gate {name}"), "text/html");
         });
+        // 503 for the first FAILURES requests of NAME, then the page.
+        _app.MapGet("/flaky/{name}/{failures:int}", (string name, int failures) =>
+            _flaky.AddOrUpdate(name, 1, (_, seen) => seen + 1) <= failures
+                ? Results.Content(Page("unavailable"), "text/html", statusCode: 503)
+                : Results.Content(Page($"flaky {name}"), "text/html; charset=utf-8"));
         _app.MapFallback((HttpContext context) => Results.Content(Page(context.Request.Path), "text/html"));
     }
 

@@ -52,6 +52,24 @@ public sealed class RaceCommandTests
                 Assert.True(row.GetProperty("wallMinSeconds").GetDouble() <= wall && wall <= row.GetProperty("wallMaxSeconds").GetDouble());
             }
 
+            // The fastest strategy ran again at half and twice its concurrency, with the same figures.
+            var fastest = mine.GetProperty("strategies").EnumerateArray()
+                .Where(r => r.GetProperty("ok").GetInt32() == mine.GetProperty("strategies").EnumerateArray().Max(x => x.GetProperty("ok").GetInt32()))
+                .MinBy(r => r.GetProperty("wallMedianSeconds").GetDouble());
+            if (fastest.GetProperty("strategy").GetString() == "async")
+            {
+                var tuning = mine.GetProperty("tuning").EnumerateArray().ToList();
+                Assert.Equal([128, 256, 512], tuning.Select(t => t.GetProperty("concurrency").GetInt32()));
+                Assert.All(tuning, t => Assert.Equal("async", t.GetProperty("strategy").GetString()));
+                Assert.All(tuning, t => Assert.Equal(2, t.GetProperty("runs").GetArrayLength()));
+                Assert.All(tuning, t => Assert.True(t.GetProperty("simCpuSeconds").GetDouble() >= 0));
+                Assert.Matches(@"async at concurrency (128|256|512), the fastest of the settings measured", printed);
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Null, mine.GetProperty("tuning").ValueKind);
+            }
+
             byte[] png = await File.ReadAllBytesAsync(Path.Combine(outDir, "race.png"));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
             Assert.True(png.Length > 10_000, $"race.png is only {png.Length} bytes");
