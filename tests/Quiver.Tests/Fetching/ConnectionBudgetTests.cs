@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Quiver.Fetching;
 using Quiver.Input;
 using Quiver.Tests.Scale;
@@ -49,5 +51,36 @@ public sealed class ConnectionBudgetTests
 
         Assert.Equal(3 * Hosts, ok);
         Assert.Equal(Hosts, server.PeakConnections);
+    }
+
+    [Fact]
+    public async Task Under_half_the_cap_connections_are_plain_counted_network_streams_and_past_it_tracked_ones()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(8);
+        async Task<Socket> ConnectAsync()
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(listener.LocalEndPoint!);
+            return socket;
+        }
+        var budget = new ConnectionBudget(4);
+
+        var first = budget.Track(await ConnectAsync());
+        var second = budget.Track(await ConnectAsync());
+        var third = budget.Track(await ConnectAsync());
+
+        // The handler keeps its NetworkStream fast paths for the first half; the rest can be evicted.
+        Assert.IsType<CountedConnection>(first);
+        Assert.IsType<CountedConnection>(second);
+        Assert.IsType<TrackedConnection>(third);
+        Assert.Equal(3, budget.Open);
+        await first.DisposeAsync();
+        await first.DisposeAsync();
+        await third.DisposeAsync();
+        Assert.Equal(1, budget.Open);
+        await second.DisposeAsync();
+        Assert.Equal(0, budget.Open);
     }
 }
