@@ -99,6 +99,7 @@ internal sealed class ConnectionFactory
             timings.AddTls(Stopwatch.GetElapsedTime(timings.ConnectedAt));
             timings.ConnectedAt = 0;
         }
+        TlsBufferRelease.TryApply(context.PlaintextStream);
         return ValueTask.FromResult(context.PlaintextStream);
     }
 }
