@@ -49,11 +49,12 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
 
         try
         {
+            var context = new RunContext(http, world, sim, resultDir);
             var lists = new List<ListFigures>();
             var listFiles = new List<string>();
             foreach (string list in settings.Lists)
             {
-                var (figures, listFile) = await RaceListAsync(list, world, sim, listDir, resultDir, http, cancellationToken).ConfigureAwait(false);
+                var (figures, listFile) = await RaceListAsync(list, context, listDir, cancellationToken).ConfigureAwait(false);
                 lists.Add(figures);
                 listFiles.Add(listFile);
             }
@@ -61,7 +62,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             if (settings.Tune && lists.Count > 0)
             {
                 int main = lists.IndexOf(lists.MaxBy(l => l.Urls)!);
-                var tuning = await TuneAsync(lists[main], listFiles[main], world, sim, resultDir, http, cancellationToken).ConfigureAwait(false);
+                var tuning = await TuneAsync(lists[main], listFiles[main], context, cancellationToken).ConfigureAwait(false);
                 if (tuning is not null) lists[main] = lists[main] with { Tuning = tuning };
             }
 
@@ -76,9 +77,21 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         }
     }
 
-    private async Task<(ListFigures Figures, string ListFile)> RaceListAsync(
-        string list, SimWorld? world, SimProcess? sim, string listDir, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
+    /// <summary>What every strategy run of one race shares: the client flags, the sim (if any) and where results go.</summary>
+    private sealed record RunContext(IReadOnlyList<string> Http, SimWorld? World, SimProcess? Sim, string ResultDirectory);
+
+    /// <summary>One strategy run in a process of its own, its results kept as <paramref name="resultName"/>.jsonl.</summary>
+    private async Task<RunFigures> RunOnceAsync(RunContext context, StrategyKind strategy, int? concurrency, string listFile, string resultName, bool counted, CancellationToken cancellationToken)
     {
+        var (figures, _) = await StrategyRun.RunAsync(
+            launcher, strategy, concurrency, listFile, Path.Combine(context.ResultDirectory, resultName + ".jsonl"), context.Http, context.World?.WarmUpUrl,
+            counted && context.Sim is { } sim ? sim.CpuSeconds : null, cancellationToken).ConfigureAwait(false);
+        return figures;
+    }
+
+    private async Task<(ListFigures Figures, string ListFile)> RaceListAsync(string list, RunContext context, string listDir, CancellationToken cancellationToken)
+    {
+        var world = context.World;
         var (name, urls) = LoadList(list, world);
         string listFile = Path.Combine(listDir, name + ".txt");
         await File.WriteAllLinesAsync(listFile, urls, cancellationToken).ConfigureAwait(false);
@@ -92,7 +105,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         }
 
         // One uncounted async run first: the sim issues its certificates and warms up once, not in the first strategy's time.
-        await StrategyRun.RunAsync(launcher, StrategyKind.Async, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-warmup.jsonl"), http, world?.WarmUpUrl, null, cancellationToken).ConfigureAwait(false);
+        await RunOnceAsync(context, StrategyKind.Async, settings.Concurrency, listFile, $"{name}-warmup", counted: false, cancellationToken).ConfigureAwait(false);
 
         var runs = settings.Strategies.ToDictionary(s => s, _ => new List<RunFigures>());
         for (int repeat = 1; repeat <= settings.Repeat; repeat++)
@@ -102,8 +115,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             foreach (var strategy in order)
             {
                 string wire = StrategyOptions.NameOf(strategy);
-                var (figures, _) = await StrategyRun.RunAsync(
-                    launcher, strategy, settings.Concurrency, listFile, Path.Combine(resultDir, $"{name}-{wire}-{repeat}.jsonl"), http, world?.WarmUpUrl, sim is null ? null : sim.CpuSeconds, cancellationToken).ConfigureAwait(false);
+                var figures = await RunOnceAsync(context, strategy, settings.Concurrency, listFile, $"{name}-{wire}-{repeat}", counted: true, cancellationToken).ConfigureAwait(false);
                 runs[strategy].Add(figures);
                 log($"{name} run {repeat}/{settings.Repeat}: {wire,-15} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
             }
@@ -121,8 +133,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
     /// The fastest complete strategy again at half and at twice the concurrency it raced with, the
     /// repeats interleaved as in the race; null when it has no concurrency to tune (sequential).
     /// </summary>
-    private async Task<IReadOnlyList<StrategyFigures>?> TuneAsync(
-        ListFigures list, string listFile, SimWorld? world, SimProcess? sim, string resultDir, IReadOnlyList<string> http, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StrategyFigures>?> TuneAsync(ListFigures list, string listFile, RunContext context, CancellationToken cancellationToken)
     {
         if (RaceRecommendation.Fastest(list.Strategies) is not { } fastest
             || !StrategyOptions.TryParseKind(fastest.Strategy, out var kind) || kind == StrategyKind.Sequential)
@@ -133,9 +144,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         {
             foreach (int width in repeat % 2 == 1 ? widths : widths.Reverse())
             {
-                var (figures, _) = await StrategyRun.RunAsync(
-                    launcher, kind, width, listFile, Path.Combine(resultDir, $"{list.Name}-{fastest.Strategy}-c{width}-{repeat}.jsonl"), http, world?.WarmUpUrl,
-                    sim is null ? null : sim.CpuSeconds, cancellationToken).ConfigureAwait(false);
+                var figures = await RunOnceAsync(context, kind, width, listFile, $"{list.Name}-{fastest.Strategy}-c{width}-{repeat}", counted: true, cancellationToken).ConfigureAwait(false);
                 runs[width].Add(figures);
                 log($"{list.Name} tuning {repeat}/{settings.Repeat}: {fastest.Strategy} at concurrency {width,-5} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
             }

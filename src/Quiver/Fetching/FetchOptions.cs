@@ -17,8 +17,8 @@ public sealed record FetchOptions
     public int MaxRedirects { get; init; } = 10;
 
     /// <summary>
-    /// Follow only redirects to the same host (same name, and the same port or both default ports,
-    /// so http → https stays). A redirect elsewhere ends the fetch with its
+    /// Follow only redirects to the same host, as the crawler's politeness counts hosts (the name, and
+    /// the port unless it is the scheme's default, so http → https stays). A redirect elsewhere ends the fetch with its
     /// 3xx status and the target in <see cref="FetchResult.RedirectTo"/>: a crawler then visits it in
     /// that host's own turn, after that host's robots.txt. Default off (a list fetch follows all).
     /// </summary>

@@ -303,9 +303,9 @@ public sealed class Fetcher : IDisposable
         return null;
     }
 
-    /// <summary>One host for politeness: the same name, on the same port or on the default ports (http → https stays).</summary>
+    /// <summary>One host as the crawler's politeness counts hosts (<see cref="Crawl.UrlNormalizer.HostKey"/>), so the two never disagree.</summary>
     private static bool SameHost(Uri a, Uri b) =>
-        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && (a.Port == b.Port || (a.IsDefaultPort && b.IsDefaultPort));
+        string.Equals(Crawl.UrlNormalizer.HostKey(a), Crawl.UrlNormalizer.HostKey(b), StringComparison.OrdinalIgnoreCase);
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
