@@ -23,7 +23,6 @@ internal static class StrategyRun
         if (concurrency is { } c) arguments.AddRange(["--concurrency", c.ToString(CultureInfo.InvariantCulture)]);
         arguments.AddRange(httpArguments);
 
-        double? cpuBefore = ChildCpuClock.ReapedChildrenSeconds();
         double? simBefore = simCpu?.Invoke();
         using var process = System.Diagnostics.Process.Start(launcher.StartInfo(arguments))
             ?? throw new InvalidOperationException("could not start a strategy run");
@@ -47,7 +46,6 @@ internal static class StrategyRun
                 throw new InvalidOperationException($"the {StrategyOptions.NameOf(strategy)} run failed (exit {process.ExitCode}): {stderr.Trim()}");
             var summary = ParseSummary(stdout);
             monitor.Record(process.Id, summary.Peak);
-            double? cpuAfter = ChildCpuClock.ReapedChildrenSeconds();
             double? simAfter = simCpu?.Invoke();
             var results = ReadResults(resultsFile);
             var latencies = results.Where(r => r.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
@@ -61,8 +59,7 @@ internal static class StrategyRun
                 Percentile(latencies, 50),
                 Percentile(latencies, 95),
                 monitor.PeakBytes,
-                summary.Cpu is { } timedCpu ? Math.Round(timedCpu, 2)
-                    : cpuBefore is { } before && cpuAfter is { } after ? Math.Round(after - before, 2) : null,
+                summary.Cpu is { } cpu ? Math.Round(cpu, 2) : null,
                 summary.Concurrency,
                 summary.InFlight,
                 simBefore is { } simStart && simAfter is { } simEnd ? Math.Round(simEnd - simStart, 2) : null);
