@@ -10,15 +10,21 @@ namespace Quiver.SimWeb;
 /// <param name="Top500">The top-500 list URLs.</param>
 public sealed record SimWebFiles(string CaCertificate, string ResolveFile, string CurlConfig, string Top10, string Top500)
 {
+    /// <summary>Where the files live in <paramref name="directory"/> (as <see cref="Write"/> lays them out).</summary>
+    public static SimWebFiles In(string directory)
+    {
+        string dir = Path.GetFullPath(directory);
+        return new SimWebFiles(
+            Path.Combine(dir, "ca.pem"), Path.Combine(dir, "resolve.txt"), Path.Combine(dir, "curl.conf"),
+            Path.Combine(dir, "top10.txt"), Path.Combine(dir, "top500.txt"));
+    }
+
     /// <summary>Writes the files for <paramref name="world"/> into <paramref name="directory"/> (created if missing).</summary>
     public static SimWebFiles Write(SimWorld world, CertificateAuthority authority, string directory)
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(authority);
-        string dir = Path.GetFullPath(Directory.CreateDirectory(directory).FullName);
-        var files = new SimWebFiles(
-            Path.Combine(dir, "ca.pem"), Path.Combine(dir, "resolve.txt"), Path.Combine(dir, "curl.conf"),
-            Path.Combine(dir, "top10.txt"), Path.Combine(dir, "top500.txt"));
+        var files = In(Directory.CreateDirectory(directory).FullName);
 
         authority.WritePem(files.CaCertificate);
         var resolve = world.ResolveLines().ToList();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Quiver.Cli.Terminal;
 using Quiver.Crawl;
+using Quiver.Input;
 using Quiver.Output;
 using Quiver.Resilience;
 using Quiver.Running;
@@ -66,14 +67,11 @@ internal static class CrawlCommand
                     ThrottleBackoff = Seconds(parse.GetValue(throttleBackoff)),
                     HostErrorBudget = parse.GetValue(errorBudget),
                 }.Validate();
-                var retryBase = Seconds(parse.GetValue(retryDelay));
-                retry = new RetryOptions
+                retry = (Retry with
                 {
                     MaxAttempts = parse.GetValue(attempts),
-                    BaseDelay = retryBase,
-                    MaxDelay = retryBase > Retry.MaxDelay ? retryBase : Retry.MaxDelay,
                     MaxRetryAfter = Seconds(parse.GetValue(maxRetryAfter)),
-                }.Validate();
+                }).WithFirstDelay(Seconds(parse.GetValue(retryDelay))).Validate();
             }
             catch (ArgumentException e)
             {
@@ -97,7 +95,7 @@ internal static class CrawlCommand
                 if (parse.GetValue(seedsFile) is { } file)
                 {
                     if (!file.Exists) throw new UsageException($"no such file: {file.FullName}");
-                    seedList.AddRange(File.ReadLines(file.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'));
+                    seedList.AddRange(UrlListReader.Lines(file.FullName));
                 }
                 try
                 {

@@ -63,7 +63,7 @@ internal static class FetchCommand
         var retryDelay = new Option<double>("--retry-delay")
         {
             Description = "First retry backoff in seconds (doubles each retry, with jitter; a Retry-After header wins)",
-            DefaultValueFactory = _ => 1.0,
+            DefaultValueFactory = _ => new Resilience.RetryOptions().BaseDelay.TotalSeconds,
         };
 
         var http = new HttpOptionSet();
@@ -135,18 +135,17 @@ internal static class FetchCommand
     /// <summary>Null for one try per URL; otherwise the crawl's retry policy with the given attempts and first backoff.</summary>
     private static Resilience.RetryOptions? ReadRetry(int attempts, double firstDelaySeconds)
     {
-        if (attempts < 1) throw new UsageException("--attempts must be at least 1");
         if (!double.IsFinite(firstDelaySeconds) || firstDelaySeconds < 0 || firstDelaySeconds > 3600)
             throw new UsageException("--retry-delay must be between 0 and 3600 seconds");
-        if (attempts == 1) return null;
-        var firstDelay = TimeSpan.FromSeconds(firstDelaySeconds);
-        var defaults = new Resilience.RetryOptions();
-        return new Resilience.RetryOptions
+        try
         {
-            MaxAttempts = attempts,
-            BaseDelay = firstDelay,
-            MaxDelay = firstDelay > defaults.MaxDelay ? firstDelay : defaults.MaxDelay,
-        };
+            var retry = new Resilience.RetryOptions { MaxAttempts = attempts }.WithFirstDelay(TimeSpan.FromSeconds(firstDelaySeconds)).Validate();
+            return retry.MaxAttempts == 1 ? null : retry;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     private static (bool Title, bool Links) ParseExtract(string? value)

@@ -50,10 +50,13 @@ internal static class ResumableFetch
         IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];
         using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions, handlers);
 
-        long done = resume ? progress.CompletedLines().Count : 0;
-        var statistics = new RunStatistics { Total = input == "-" ? null : UrlListReader.CountUrls(input) - done };
-        await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         bool showProgress = !quiet;
+        // A progress total costs a pass over the file (and a count of the lines already done): only when progress is shown.
+        var statistics = new RunStatistics
+        {
+            Total = showProgress && input != "-" ? UrlListReader.CountUrls(input) - (resume ? progress.CompletedCount() : 0) : null,
+        };
+        await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         await using (ProgressReporter.Start(statistics, showProgress))
         {
             await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);

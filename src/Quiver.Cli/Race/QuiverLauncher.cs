@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Quiver.Cli.Race;
 
@@ -9,18 +8,8 @@ internal sealed record QuiverLauncher(string FileName, IReadOnlyList<string> Pre
     /// <summary>The running executable, whether an apphost or <c>dotnet Quiver.Cli.dll</c>.</summary>
     public static QuiverLauncher CurrentExecutable()
     {
-        string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
-        if (!string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase))
-            return new QuiverLauncher(process, []);
-        string entry = Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find the entry assembly");
-        return new QuiverLauncher(process, [entry]);
-    }
-
-    /// <summary><paramref name="cliDll"/> under the dotnet host (tests).</summary>
-    public static QuiverLauncher ForAssembly(string cliDll)
-    {
-        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        return new QuiverLauncher(host, [cliDll]);
+        var (fileName, prefix) = Strategies.WorkerLauncher.RunningExecutable();
+        return new QuiverLauncher(fileName, prefix);
     }
 
     /// <summary>A start description for <c>quiver ARGS</c> with its output captured.</summary>

@@ -81,13 +81,10 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
     private sealed record RunContext(IReadOnlyList<string> Http, SimWorld? World, SimProcess? Sim, string ResultDirectory);
 
     /// <summary>One strategy run in a process of its own, its results kept as <paramref name="resultName"/>.jsonl.</summary>
-    private async Task<RunFigures> RunOnceAsync(RunContext context, StrategyKind strategy, int? concurrency, string listFile, string resultName, bool counted, CancellationToken cancellationToken)
-    {
-        var (figures, _) = await StrategyRun.RunAsync(
+    private Task<RunFigures> RunOnceAsync(RunContext context, StrategyKind strategy, int? concurrency, string listFile, string resultName, bool counted, CancellationToken cancellationToken) =>
+        StrategyRun.RunAsync(
             launcher, strategy, concurrency, listFile, Path.Combine(context.ResultDirectory, resultName + ".jsonl"), context.Http, context.World?.WarmUpUrl,
-            counted && context.Sim is { } sim ? sim.CpuSeconds : null, cancellationToken).ConfigureAwait(false);
-        return figures;
-    }
+            counted && context.Sim is { } sim ? sim.CpuSeconds : null, cancellationToken);
 
     private async Task<(ListFigures Figures, string ListFile)> RaceListAsync(string list, RunContext context, string listDir, CancellationToken cancellationToken)
     {
@@ -163,7 +160,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             return (list.ToLowerInvariant(), urls);
         }
         if (!File.Exists(list)) throw new UsageException($"--list wants top10, top500 or a file of URLs; no such file: {list}");
-        var lines = File.ReadLines(list).Select(UrlParser.TrimLine).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        var lines = UrlListReader.Lines(list).ToList();
         return (Path.GetFileNameWithoutExtension(list), lines);
     }
 

@@ -41,10 +41,7 @@ internal sealed class SimProcess : IAsyncDisposable
             {
                 if (!line.StartsWith(SimCommand.ReadyLine, StringComparison.Ordinal)) continue;
                 var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(CancellationToken.None), errors);
-                string dir = Path.GetFullPath(directory);
-                var files = new SimWebFiles(Path.Combine(dir, "ca.pem"), Path.Combine(dir, "resolve.txt"), Path.Combine(dir, "curl.conf"),
-                    Path.Combine(dir, "top10.txt"), Path.Combine(dir, "top500.txt"));
-                return new SimProcess(process, files, drain);
+                return new SimProcess(process, SimWebFiles.In(directory), drain);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -14,7 +14,7 @@ internal static class StrategyRun
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<(RunFigures Figures, IReadOnlyList<FetchResult> Results)> RunAsync(
+    public static async Task<RunFigures> RunAsync(
         QuiverLauncher launcher, StrategyKind strategy, int? concurrency, string listFile, string resultsFile,
         IEnumerable<string> httpArguments, Uri? warmUp, Func<double?>? simCpu, CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ internal static class StrategyRun
             var latencies = results.Where(r => r.Error is not (FetchErrorKind.InvalidUrl or FetchErrorKind.Cancelled))
                 .Select(r => r.Timings.TotalMs).Order().ToArray();
             int failed = results.Count(r => r.Error is not null);
-            var figures = new RunFigures(
+            return new RunFigures(
                 summary.Wall,
                 results.Count - failed,
                 failed,
@@ -63,7 +63,6 @@ internal static class StrategyRun
                 summary.Concurrency,
                 summary.InFlight,
                 simBefore is { } simStart && simAfter is { } simEnd ? Math.Round(simEnd - simStart, 2) : null);
-            return (figures, results);
         }
     }
 

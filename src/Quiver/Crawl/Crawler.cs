@@ -39,7 +39,6 @@ public sealed class Crawler : IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HashSet<string> _seen = new(StringComparer.Ordinal);
     private long _nextId = 1;
-    private long _admitted;
     private long _outstanding;
     private CancellationToken _stopping;
 
@@ -61,7 +60,8 @@ public sealed class Crawler : IDisposable
         // Link extraction is the inspector's job here; the list-fetch extractor would only bloat records.
         // A redirect to another host is not followed inline: it is queued for that host, so its
         // politeness gate and robots.txt apply to it as to any link.
-        _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true }, handlers);
+        // Retries are this crawler's own (each attempt takes the host's turn): none inside the fetcher.
+        _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null }, handlers);
         _slots = new SemaphoreSlim(politeness.Concurrency, politeness.Concurrency);
     }
 
@@ -75,7 +75,6 @@ public sealed class Crawler : IDisposable
         var snapshot = _state.Load();
         _seen = snapshot.Seen;
         _nextId = snapshot.NextId;
-        _admitted = snapshot.Seen.Count;
         Committed = snapshot.Completed;
         foreach (string final in _state.SeedFinalUrls())
             _scope.AddSeedDestination(new Uri(final));
@@ -89,7 +88,6 @@ public sealed class Crawler : IDisposable
                     seeds.Add(new FrontierItem(_nextId++, url, 0, null));
             }
             _state.Commit(seeds, [], null);
-            _admitted = seeds.Count;
             snapshot = snapshot with { Pending = seeds };
         }
 
@@ -122,8 +120,8 @@ public sealed class Crawler : IDisposable
     private void Enqueue(FrontierItem item)
     {
         string key = UrlNormalizer.HostKey(item.Url);
-        var host = _hosts.GetOrAdd(key, static (k, state) => new PoliteHost(
-            k, new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options), (item.Url, Options: _politeness));
+        var host = _hosts.GetOrAdd(key, static (_, state) => new PoliteHost(
+            new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options), (item.Url, Options: _politeness));
         lock (host)
         {
             host.Pending.Enqueue(item);
@@ -287,14 +285,7 @@ public sealed class Crawler : IDisposable
         if (_settings.MaxDepth is { } maxDepth && depth > maxDepth) return;
         foreach (var link in links)
         {
-            if (_settings.MaxPages is { } maxPages && _admitted >= maxPages) return;
-            if (!_scope.Allows(link) || !_seen.Add(link.AbsoluteUri)) continue;
-            var child = new FrontierItem(_nextId++, link, depth, parent.Url.AbsoluteUri);
-            added.Add(child);
-            _admitted++;
-            // Counted before the parent is counted done, so the crawl cannot look finished in between.
-            Interlocked.Increment(ref _outstanding);
-            Enqueue(child);
+            if (!TryAdmit(link, depth, parent.Url.AbsoluteUri, added)) return;
         }
     }
 
@@ -307,13 +298,20 @@ public sealed class Crawler : IDisposable
     {
         if (UrlNormalizer.Normalize(target.AbsoluteUri) is not { } url) return;
         if (from.Depth == 0) _scope.AddSeedDestination(url);
-        if (_settings.MaxPages is { } maxPages && _admitted >= maxPages) return;
-        if (!_scope.Allows(url) || !_seen.Add(url.AbsoluteUri)) return;
-        var next = new FrontierItem(_nextId++, url, from.Depth, from.Url.AbsoluteUri);
-        added.Add(next);
-        _admitted++;
+        TryAdmit(url, from.Depth, from.Url.AbsoluteUri, added);
+    }
+
+    /// <summary>Queues <paramref name="url"/> if in scope and unseen; false once the page cap is reached.</summary>
+    private bool TryAdmit(Uri url, int depth, string referrer, List<FrontierItem> added)
+    {
+        if (_settings.MaxPages is { } maxPages && _seen.Count >= maxPages) return false;
+        if (!_scope.Allows(url) || !_seen.Add(url.AbsoluteUri)) return true;
+        var item = new FrontierItem(_nextId++, url, depth, referrer);
+        added.Add(item);
+        // Counted before the parent is counted done, so the crawl cannot look finished in between.
         Interlocked.Increment(ref _outstanding);
-        Enqueue(next);
+        Enqueue(item);
+        return true;
     }
 
     /// <summary>Output first, then the state: a committed result is always already in the output file.</summary>

@@ -40,7 +40,8 @@ internal sealed class PageInspector(string productToken) : IResponseHandler
         if (context.Url.AbsolutePath == "/robots.txt")
         {
             using var reader = new StreamReader(context.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-            char[] buffer = new char[RobotsRules.MaxBytes];
+            // UTF-8 never decodes to more chars than bytes: size the buffer by the body, not by the cap.
+            char[] buffer = new char[context.Body.CanSeek ? (int)Math.Min(RobotsRules.MaxBytes, context.Body.Length) : RobotsRules.MaxBytes];
             int read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             facts.RobotsText = new string(buffer, 0, read);
             return;

@@ -18,16 +18,13 @@ internal sealed class PoliteHost
     private long _nextAllowed;
     private int _throttles;
 
-    public PoliteHost(string key, Uri origin, PolitenessOptions options)
+    public PoliteHost(Uri origin, PolitenessOptions options)
     {
-        Key = key;
         Origin = origin;
         _options = options;
         _slots = new SemaphoreSlim(options.PerHostConcurrency, options.PerHostConcurrency);
         Delay = options.PerHostDelay;
     }
-
-    public string Key { get; }
 
     /// <summary>scheme://host:port/ of the host, where its robots.txt lives.</summary>
     public Uri Origin { get; }

@@ -47,15 +47,11 @@ public static class UrlListReader
     }
 
     /// <summary>Counts URL lines without keeping them: the cheap first pass behind a progress total.</summary>
-    public static long CountUrls(string path)
-    {
-        long count = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            if (!IsSkipped(line)) count++;
-        }
-        return count;
-    }
+    public static long CountUrls(string path) => Lines(path).LongCount();
+
+    /// <summary>The lines of a list file that hold a URL (trimmed; blank and <c>#</c> lines skipped), read lazily.</summary>
+    public static IEnumerable<string> Lines(string path) =>
+        File.ReadLines(path).Where(line => !IsSkipped(line)).Select(UrlParser.TrimLine);
 
     private static bool IsSkipped(string line)
     {

@@ -15,6 +15,10 @@ public sealed record RetryOptions
     /// <summary>A server's Retry-After is honoured up to this long; longer requests are cut to it. Default 120 s.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>These options with <paramref name="firstDelay"/> as the first backoff, the cap raised to it if it is larger.</summary>
+    public RetryOptions WithFirstDelay(TimeSpan firstDelay) =>
+        this with { BaseDelay = firstDelay, MaxDelay = firstDelay > MaxDelay ? firstDelay : MaxDelay };
+
     public RetryOptions Validate()
     {
         if (MaxAttempts < 1) throw new ArgumentException("retry attempts must be at least 1");

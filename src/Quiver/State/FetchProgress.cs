@@ -22,6 +22,14 @@ public sealed class FetchProgress(StateDatabase database) : ICommittedResults
     /// <inheritdoc/>
     public LineSet CommittedKeys() => CompletedLines();
 
+    /// <summary>How many lines are done, counted by SQLite without reading their results.</summary>
+    public long CompletedCount()
+    {
+        using var command = Database.Connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM lines";
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <inheritdoc/>
     public IEnumerable<(long Key, string Json)> ReadCommitted()
     {

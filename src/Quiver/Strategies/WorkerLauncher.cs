@@ -8,11 +8,18 @@ public sealed record WorkerLauncher(string FileName, IReadOnlyList<string> Argum
     /// <summary>The running <c>quiver</c> executable, whether started as an apphost or as <c>dotnet quiver.dll</c>.</summary>
     public static WorkerLauncher CurrentExecutable()
     {
+        var (fileName, prefix) = RunningExecutable();
+        return new WorkerLauncher(fileName, [.. prefix, "worker"]);
+    }
+
+    /// <summary>How to start this same program again: the apphost itself, or the dotnet host and the entry assembly.</summary>
+    internal static (string FileName, string[] PrefixArguments) RunningExecutable()
+    {
         string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
         if (!string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase))
-            return new WorkerLauncher(process, ["worker"]);
+            return (process, []);
         string entry = Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find the entry assembly");
-        return new WorkerLauncher(process, [entry, "worker"]);
+        return (process, [entry]);
     }
 
     /// <summary>Runs <paramref name="quiverDll"/> under the dotnet host (for tests and embedding apps).</summary>
