@@ -13,6 +13,7 @@
 #   PROTOCOLS    "http https", or one of them                      (default both)
 #   CONCURRENCY  wrk connections, and quiver --concurrency         (default 256)
 #   QUIVER_C     quiver --concurrency, when it should differ       (default CONCURRENCY)
+#   QUIVER_ARGS  extra quiver fetch flags, e.g. "--max-connections 2048" (default none)
 #   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256";
 #                64 alone from N = 500000, as 64 beat 256 in every run over 10,000 hosts)
 #   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 10000))
@@ -185,7 +186,7 @@ run_quiver() { # scheme count run
   local tag="$1-$2" out="$WORK/quiver-$1-$2-$3" extra=()
   [[ $1 == https ]] && extra=(--ca-cert "$WORK/ca.pem")
   /usr/bin/time -v -o "$out.time" "$QUIVER" fetch "$WORK/urls-$tag.txt" --strategy async --concurrency "$QUIVER_C" \
-    --resolve-file "$WORK/resolve.txt" "${extra[@]}" --quiet --out "$out.jsonl"
+    --resolve-file "$WORK/resolve.txt" "${extra[@]}" ${QUIVER_ARGS:-} --quiet --out "$out.jsonl"
   # Every URL accounted for: one result line per input line, each line number once, all 200.
   local lines unique ok
   lines=$(wc -l < "$out.jsonl")

@@ -25,16 +25,12 @@ internal sealed class ConnectionBudget(int maxOpen)
     private readonly ConcurrentDictionary<TrackedConnection, byte> _open = new(ReferenceEqualityComparer.Instance);
     private int _count;
     private int _evicting;
-    private long _evicted;
     private long _lastFruitlessScan = long.MinValue / 2;
 
     public int MaxOpen { get; } = maxOpen;
 
     /// <summary>Connections open now.</summary>
     public int Open => Volatile.Read(ref _count);
-
-    /// <summary>Connections closed to stay under the cap, since the start.</summary>
-    public long Evicted => Interlocked.Read(ref _evicted);
 
     /// <summary>
     /// The stream for a freshly connected socket. While fewer than half the cap are open it is a plain
@@ -76,7 +72,6 @@ internal sealed class ConnectionBudget(int maxOpen)
             foreach (var connection in idle.AsSpan(0, Math.Min(excess, idle.Length)))
             {
                 connection.Reset();
-                Interlocked.Increment(ref _evicted);
             }
         }
         finally

@@ -21,10 +21,10 @@ internal sealed class ConnectionFactory
     private readonly DnsCache _dns;
     private readonly ConnectionBudget _budget;
 
-    public ConnectionFactory(FetchOptions options, DnsCache? dns = null)
+    public ConnectionFactory(FetchOptions options)
     {
         _connectTimeout = options.ConnectTimeout;
-        _dns = dns ?? new DnsCache();
+        _dns = new DnsCache();
         _budget = new ConnectionBudget(options.MaxOpenConnections);
         _overrides = [];
         foreach (var entry in options.Resolve)
@@ -85,9 +85,6 @@ internal sealed class ConnectionFactory
         }
         return _budget.Track(socket);
     }
-
-    /// <summary>The cap on open connections, for diagnostics and tests.</summary>
-    public ConnectionBudget Budget => _budget;
 
     /// <summary>Runs once the connection is usable: after TLS for https, right away for http.</summary>
     public static ValueTask<Stream> OnPlaintextReady(SocketsHttpPlaintextStreamFilterContext context, CancellationToken cancellationToken)

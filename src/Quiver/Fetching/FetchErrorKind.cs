@@ -72,12 +72,4 @@ public static class FetchErrorKinds
 
     /// <summary>The kebab-case name used in JSON lines and CSV.</summary>
     public static string ToWireName(this FetchErrorKind kind) => WireNames[(int)kind];
-
-    /// <summary>Parses a wire name back into its kind.</summary>
-    public static bool TryParse(string? name, out FetchErrorKind kind)
-    {
-        int index = Array.IndexOf(WireNames, name);
-        kind = index < 0 ? FetchErrorKind.Other : (FetchErrorKind)index;
-        return index >= 0;
-    }
 }

@@ -42,12 +42,16 @@ public sealed class ResponseContext
     public FetchResult Result { get; }
 
     /// <summary>True when the response declares an HTML body (or declares no type at all).</summary>
+    /// <remarks>Read from the raw header, not parsed: a parsed header object costs an allocation per page.</remarks>
     public bool IsHtml
     {
         get
         {
-            string? mediaType = Response.Content.Headers.ContentType?.MediaType;
-            return mediaType is null
+            ReadOnlySpan<char> mediaType = Response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
+            int parameters = mediaType.IndexOf(';');
+            if (parameters >= 0) mediaType = mediaType[..parameters];
+            mediaType = mediaType.Trim();
+            return mediaType.IsEmpty
                 || mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Quiver.Tests.Race;
@@ -16,16 +15,11 @@ public sealed class RaceCommandTests
         string outDir = Path.Combine(directory, "out");
         try
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { Infrastructure.Strategies.CliAssembly, "race", "--list", list, "--strategies", "sequential,async", "--repeat", "2", "--time-scale", "0.2", "--out", outDir })
-                info.ArgumentList.Add(argument);
-            using var race = Process.Start(info)!;
-            var stdout = race.StandardOutput.ReadToEndAsync();
-            var stderr = race.StandardError.ReadToEndAsync();
-            await race.WaitForExitAsync();
-            Assert.True(race.ExitCode == 0, $"quiver race exited {race.ExitCode}: {await stderr}");
+            var race = await Infrastructure.CliRunner.RunAsync(
+                ["race", "--list", list, "--strategies", "sequential,async", "--repeat", "2", "--time-scale", "0.2", "--out", outDir], timeout: TimeSpan.FromMinutes(5));
+            Assert.True(race.ExitCode == 0, $"quiver race exited {race.ExitCode}: {race.StandardError}");
 
-            string printed = await stdout;
+            string printed = race.StandardOutput;
             Assert.Matches(@"Function 'sequential' executed in \d+\.\d{4}s", printed);
             Assert.Matches(@"Function 'async' executed in \d+\.\d{4}s", printed);
             Assert.Contains("Recommendation for this workload", printed, StringComparison.Ordinal);
