@@ -121,7 +121,7 @@ internal static class CrawlCommand
 
             var crawlState = new CrawlState(state);
             await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState);
-            await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+            await using var writer = new JsonLinesResultWriter(sink);
             await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
             var statistics = new RunStatistics();
             using var crawler = new Crawler(settings, politeness, retry, fetchOptions, crawlState, writer, warc, statistics);

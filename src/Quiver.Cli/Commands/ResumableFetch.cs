@@ -45,7 +45,7 @@ internal static class ResumableFetch
 
         var progress = new FetchProgress(state);
         await using var sink = StateOptionSet.OpenOutput(output, resume, progress);
-        await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+        await using var writer = new JsonLinesResultWriter(sink);
         await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "fetch"), cancellationToken);
         IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];
         using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions, handlers);

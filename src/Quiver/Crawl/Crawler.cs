@@ -26,7 +26,7 @@ public sealed class Crawler : IDisposable
     private readonly PolitenessOptions _politeness;
     private readonly CrawlScope _scope;
     private readonly CrawlState _state;
-    private readonly IResultWriter _writer;
+    private readonly JsonLinesResultWriter _writer;
     private readonly WarcWriter? _warc;
     private readonly RunStatistics _statistics;
     private readonly Fetcher _fetcher;
@@ -44,7 +44,7 @@ public sealed class Crawler : IDisposable
 
     public Crawler(
         CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
-        CrawlState state, IResultWriter writer, WarcWriter? warc, RunStatistics statistics)
+        CrawlState state, JsonLinesResultWriter writer, WarcWriter? warc, RunStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(fetch);
         _settings = (settings ?? throw new ArgumentNullException(nameof(settings))).Validate();
@@ -263,9 +263,8 @@ public sealed class Crawler : IDisposable
                     AdmitRedirect(visit.Item, new Uri(redirect), added);
                 if (visit.Facts is { NoFollow: false } facts && visit.Result.Error is null)
                     Admit(visit.Item, facts.Links, added);
-                await _writer.WriteAsync(visit.Result, CancellationToken.None).ConfigureAwait(false);
+                done.Add((visit.Item.Id, _writer.WriteAndGetJson(visit.Result)));
                 _statistics.OnCompleted(visit.Result);
-                done.Add((visit.Item.Id, JsonLinesResultWriter.ToJson(visit.Result)));
                 if (done.Count >= MaxBatch) await CommitAsync(added, done).ConfigureAwait(false);
                 if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
             }

@@ -13,7 +13,8 @@ namespace Quiver.Running;
 /// <see cref="FetchRun"/> with a state file: lines already done are skipped, and each finished line
 /// is written to the output and then committed as done, in batches. Output before state is what
 /// makes a kill safe at any instant: a line committed is always in the output, and a line in the
-/// output but not committed is dropped by <see cref="JsonLinesRepair"/> and fetched again.
+/// output but not committed is dropped by <see cref="JsonLinesRepair"/> and fetched again. The output
+/// is JSON lines, as the state holds: each result is serialised once, and the same line goes to both.
 /// </summary>
 public static class ResumableFetchRun
 {
@@ -24,7 +25,7 @@ public static class ResumableFetchRun
     public static async Task RunAsync(
         IAsyncEnumerable<UrlRequest> requests,
         IFetchStrategy strategy,
-        IResultWriter writer,
+        JsonLinesResultWriter writer,
         FetchProgress progress,
         WarcWriter? warc,
         RunStatistics statistics,
@@ -60,9 +61,8 @@ public static class ResumableFetchRun
             if (!await next.ConfigureAwait(false)) break;
             var result = enumerator.Current;
             if (result.Error == FetchErrorKind.Cancelled) continue;
-            await writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            batch.Add((result.Line, writer.WriteAndGetJson(result)));
             statistics.OnCompleted(result);
-            batch.Add((result.Line, JsonLinesResultWriter.ToJson(result)));
             if (batch.Count >= MaxBatch)
             {
                 await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
@@ -74,7 +74,7 @@ public static class ResumableFetchRun
         if (!cancellationToken.IsCancellationRequested) progress.Database.SetMeta(MetaKeys.Finished, "1");
     }
 
-    private static async Task CommitAsync(IResultWriter writer, FetchProgress progress, WarcWriter? warc, List<(long Line, string Json)> batch)
+    private static async Task CommitAsync(JsonLinesResultWriter writer, FetchProgress progress, WarcWriter? warc, List<(long Line, string Json)> batch)
     {
         await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         long? warcLength = warc is null ? null : await warc.FlushAsync(CancellationToken.None).ConfigureAwait(false);
