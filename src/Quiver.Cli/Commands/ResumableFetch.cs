@@ -57,11 +57,7 @@ internal static class ResumableFetch
             Total = showProgress && input != "-" ? UrlListReader.CountUrls(input) - (resume ? progress.CompletedCount() : 0) : null,
         };
         await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
-        await using (ProgressReporter.Start(statistics, showProgress))
-        {
-            await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);
-        }
-        if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-        return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
+        return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
+            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken);
     }
 }
