@@ -46,7 +46,7 @@ public sealed class JsonLinesResultWriter : IResultWriter
     /// Writes <paramref name="result"/> as <see cref="WriteAsync"/> does and returns the JSON it wrote
     /// (without the newline): a state file keeps the very same line, and the result is serialised once for both.
     /// </summary>
-    public string WriteAndGetJson(FetchResult result)
+    internal string WriteAndGetJson(FetchResult result)
     {
         Serialise(result);
         string json = Encoding.UTF8.GetString(_line.WrittenSpan);
