@@ -121,22 +121,13 @@ internal static class CrawlCommand
 
             var crawlState = new CrawlState(state);
             await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState);
-            await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+            await using var writer = new JsonLinesResultWriter(sink);
             await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
             var statistics = new RunStatistics();
             using var crawler = new Crawler(settings, politeness, retry, fetchOptions, crawlState, writer, warc, statistics);
 
-            bool showProgress = !parse.GetValue(quiet);
-            await using (ProgressReporter.Start(statistics, showProgress))
-            {
-                await crawler.RunAsync(cancellationToken);
-            }
-            if (showProgress)
-            {
-                SummaryPrinter.Print(Console.Error, "crawl", statistics, cancellationToken.IsCancellationRequested);
-                Console.Error.WriteLine($"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(cancellationToken.IsCancellationRequested ? " (continue with --resume)" : "")}");
-            }
-            return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
+            return await ReportedRun.RunAsync("crawl", statistics, !parse.GetValue(quiet), () => crawler.RunAsync(cancellationToken), cancellationToken,
+                stopped => $"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(stopped ? " (continue with --resume)" : "")}");
         });
         return command;
     }

@@ -122,12 +122,8 @@ internal static class FetchCommand
             await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);
             using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions);
 
-            await using (ProgressReporter.Start(statistics, showProgress))
-            {
-                await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
-            }
-            if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-            return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
+            return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
+                () => FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken), cancellationToken);
         });
         return command;
     }

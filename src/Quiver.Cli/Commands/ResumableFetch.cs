@@ -45,7 +45,7 @@ internal static class ResumableFetch
 
         var progress = new FetchProgress(state);
         await using var sink = StateOptionSet.OpenOutput(output, resume, progress);
-        await using var writer = ResultWriters.Create(OutputFormat.JsonLines, sink);
+        await using var writer = new JsonLinesResultWriter(sink);
         await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "fetch"), cancellationToken);
         IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];
         using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions, handlers);
@@ -57,11 +57,7 @@ internal static class ResumableFetch
             Total = showProgress && input != "-" ? UrlListReader.CountUrls(input) - (resume ? progress.CompletedCount() : 0) : null,
         };
         await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
-        await using (ProgressReporter.Start(statistics, showProgress))
-        {
-            await ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken);
-        }
-        if (showProgress) SummaryPrinter.Print(Console.Error, fetchStrategy.Name, statistics, cancellationToken.IsCancellationRequested);
-        return cancellationToken.IsCancellationRequested ? CliHost.Interrupted : CliHost.Ok;
+        return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
+            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken);
     }
 }

@@ -26,7 +26,7 @@ public sealed class Crawler : IDisposable
     private readonly PolitenessOptions _politeness;
     private readonly CrawlScope _scope;
     private readonly CrawlState _state;
-    private readonly IResultWriter _writer;
+    private readonly JsonLinesResultWriter _writer;
     private readonly WarcWriter? _warc;
     private readonly RunStatistics _statistics;
     private readonly Fetcher _fetcher;
@@ -44,7 +44,7 @@ public sealed class Crawler : IDisposable
 
     public Crawler(
         CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
-        CrawlState state, IResultWriter writer, WarcWriter? warc, RunStatistics statistics)
+        CrawlState state, JsonLinesResultWriter writer, WarcWriter? warc, RunStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(fetch);
         _settings = (settings ?? throw new ArgumentNullException(nameof(settings))).Validate();
@@ -244,6 +244,7 @@ public sealed class Crawler : IDisposable
     {
         var added = new List<FrontierItem>();
         var done = new List<(long Id, string Json)>();
+        var commit = new DurableWhenIdle(() => CommitAsync(added, done));
         var reader = _finished.Reader;
         try
         {
@@ -251,9 +252,8 @@ public sealed class Crawler : IDisposable
             {
                 if (!reader.TryRead(out var visit))
                 {
-                    // Nothing ready: make what is finished durable before waiting for more.
-                    if (done.Count > 0) await CommitAsync(added, done).ConfigureAwait(false);
-                    if (!await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false)) break;
+                    // Nothing ready: wait for more, making what is finished durable meanwhile.
+                    if (!await commit.WaitAsync(reader.WaitToReadAsync(CancellationToken.None)).ConfigureAwait(false)) break;
                     continue;
                 }
 
@@ -263,13 +263,13 @@ public sealed class Crawler : IDisposable
                     AdmitRedirect(visit.Item, new Uri(redirect), added);
                 if (visit.Facts is { NoFollow: false } facts && visit.Result.Error is null)
                     Admit(visit.Item, facts.Links, added);
-                await _writer.WriteAsync(visit.Result, CancellationToken.None).ConfigureAwait(false);
+                done.Add((visit.Item.Id, _writer.WriteAndGetJson(visit.Result)));
                 _statistics.OnCompleted(visit.Result);
-                done.Add((visit.Item.Id, JsonLinesResultWriter.ToJson(visit.Result)));
-                if (done.Count >= MaxBatch) await CommitAsync(added, done).ConfigureAwait(false);
+                commit.Wrote();
+                if (done.Count >= MaxBatch) await commit.NowAsync().ConfigureAwait(false);
                 if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
             }
-            if (done.Count > 0 || added.Count > 0) await CommitAsync(added, done).ConfigureAwait(false);
+            if (done.Count > 0 || added.Count > 0) await commit.NowAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -315,7 +315,7 @@ public sealed class Crawler : IDisposable
     }
 
     /// <summary>Output first, then the state: a committed result is always already in the output file.</summary>
-    private async Task CommitAsync(List<FrontierItem> added, List<(long Id, string Json)> done)
+    private async ValueTask CommitAsync(List<FrontierItem> added, List<(long Id, string Json)> done)
     {
         await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         long? warcLength = _warc is null ? null : await _warc.FlushAsync(CancellationToken.None).ConfigureAwait(false);

@@ -37,13 +37,36 @@ public sealed class JsonLinesResultWriter : IResultWriter
 
     public ValueTask WriteAsync(FetchResult result, CancellationToken cancellationToken = default)
     {
+        Serialise(result);
+        EndLine();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="result"/> as <see cref="WriteAsync"/> does and returns the JSON it wrote
+    /// (without the newline): a state file keeps the very same line, and the result is serialised once for both.
+    /// </summary>
+    internal string WriteAndGetJson(FetchResult result)
+    {
+        Serialise(result);
+        string json = Encoding.UTF8.GetString(_line.WrittenSpan);
+        EndLine();
+        return json;
+    }
+
+    private void Serialise(FetchResult result)
+    {
         JsonSerializer.Serialize(_json, result, QuiverJsonContext.Default.FetchResult);
         _json.Flush();
         _json.Reset();
+    }
+
+    /// <summary>Adds the newline to the serialised result and hands the line to the buffered file.</summary>
+    private void EndLine()
+    {
         _line.Write(NewLine);
         _stream.Write(_line.WrittenSpan);
         _line.ResetWrittenCount();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Serialises one result to its JSON line (without the newline).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Quiver.Fetching;
 using Quiver.Input;
@@ -13,18 +12,18 @@ namespace Quiver.Running;
 /// <see cref="FetchRun"/> with a state file: lines already done are skipped, and each finished line
 /// is written to the output and then committed as done, in batches. Output before state is what
 /// makes a kill safe at any instant: a line committed is always in the output, and a line in the
-/// output but not committed is dropped by <see cref="JsonLinesRepair"/> and fetched again.
+/// output but not committed is dropped by <see cref="JsonLinesRepair"/> and fetched again. The output
+/// is JSON lines, as the state holds: each result is serialised once, and the same line goes to both.
 /// </summary>
 public static class ResumableFetchRun
 {
     private const int MaxBatch = 512;
-    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Runs the input lines not yet done, committing as it goes. Cancelled fetches are neither written nor committed.</summary>
     public static async Task RunAsync(
         IAsyncEnumerable<UrlRequest> requests,
         IFetchStrategy strategy,
-        IResultWriter writer,
+        JsonLinesResultWriter writer,
         FetchProgress progress,
         WarcWriter? warc,
         RunStatistics statistics,
@@ -36,45 +35,25 @@ public static class ResumableFetchRun
         ArgumentNullException.ThrowIfNull(statistics);
         var completed = progress.CompletedLines();
         var batch = new List<(long Line, string Json)>();
-        long lastCommit = Stopwatch.GetTimestamp();
+        var commit = new DurableWhenIdle(() => CommitAsync(writer, progress, warc, batch));
         var results = strategy.RunAsync(Remaining(requests, completed, statistics, cancellationToken), cancellationToken);
         await using var enumerator = results.GetAsyncEnumerator(CancellationToken.None);
-        while (true)
+        while (await commit.WaitAsync(enumerator.MoveNextAsync()).ConfigureAwait(false))
         {
-            var next = enumerator.MoveNextAsync();
-            if (!next.IsCompleted && batch.Count > 0)
-            {
-                // Nothing ready: commit now, unless a commit was just made; then within the interval
-                // at the latest, so a quiet spell never leaves finished lines uncommitted for long.
-                var wait = CommitInterval - Stopwatch.GetElapsedTime(lastCommit);
-                var pending = next.AsTask();
-                if (wait > TimeSpan.Zero)
-                    await Task.WhenAny(pending, Task.Delay(wait, CancellationToken.None)).ConfigureAwait(false);
-                if (!pending.IsCompleted)
-                {
-                    await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
-                    lastCommit = Stopwatch.GetTimestamp();
-                }
-                next = new ValueTask<bool>(pending);
-            }
-            if (!await next.ConfigureAwait(false)) break;
             var result = enumerator.Current;
             if (result.Error == FetchErrorKind.Cancelled) continue;
-            await writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            batch.Add((result.Line, writer.WriteAndGetJson(result)));
             statistics.OnCompleted(result);
-            batch.Add((result.Line, JsonLinesResultWriter.ToJson(result)));
-            if (batch.Count >= MaxBatch)
-            {
-                await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
-                lastCommit = Stopwatch.GetTimestamp();
-            }
+            commit.Wrote();
+            if (batch.Count >= MaxBatch) await commit.NowAsync().ConfigureAwait(false);
         }
-        if (batch.Count > 0) await CommitAsync(writer, progress, warc, batch).ConfigureAwait(false);
+        if (batch.Count > 0) await commit.NowAsync().ConfigureAwait(false);
         await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (!cancellationToken.IsCancellationRequested) progress.Database.SetMeta(MetaKeys.Finished, "1");
     }
 
-    private static async Task CommitAsync(IResultWriter writer, FetchProgress progress, WarcWriter? warc, List<(long Line, string Json)> batch)
+    /// <summary>Output first, then the state: a committed line is always already in the output file.</summary>
+    private static async ValueTask CommitAsync(JsonLinesResultWriter writer, FetchProgress progress, WarcWriter? warc, List<(long Line, string Json)> batch)
     {
         await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         long? warcLength = warc is null ? null : await warc.FlushAsync(CancellationToken.None).ConfigureAwait(false);
