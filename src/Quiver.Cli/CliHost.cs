@@ -16,13 +16,15 @@ internal static class CliHost
     /// <summary>Stopped by Ctrl-C or SIGTERM after keeping every finished result (the shell's 128 + SIGINT).</summary>
     public const int Interrupted = 130;
 
-    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    public static async Task<int> RunAsync(Command root, string[] args)
     {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine's messages may span lines (lists of choices); a usage error is one line.
-            string message = string.Join(' ', parse.Errors[0].Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            // For `quiver bogus` the parser reports the missing command first; the unknown word says more.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            string message = string.Join(' ', error.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
             Console.Error.WriteLine($"quiver: {message} (see 'quiver --help')");
             return UsageError;
         }
