@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Quiver.Fetching;
 using Quiver.Handlers;
@@ -64,19 +65,12 @@ internal sealed class PageInspector(string productToken) : IResponseHandler
         }
         if (facts.NoFollow) return;
 
-        var baseUri = context.Url;
-        if (document.QuerySelector("base[href]")?.GetAttribute("href") is { } baseHref && Uri.TryCreate(context.Url, baseHref.Trim(), out var declared))
-            baseUri = declared;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var anchor in document.QuerySelectorAll("a[href], area[href]"))
-        {
-            string? rel = anchor.GetAttribute("rel");
-            if (rel is not null && rel.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(r => r.Equals("nofollow", StringComparison.OrdinalIgnoreCase)))
-                continue;
-            if (UrlNormalizer.Normalize(anchor.GetAttribute("href")!, baseUri) is { } link && seen.Add(link.AbsoluteUri))
-                facts.Links.Add(link);
-        }
+        facts.Links.AddRange(HtmlLinks.Read(document, context.Url, element => !IsNoFollow(element)));
     }
+
+    private static bool IsNoFollow(IElement link) =>
+        link.GetAttribute("rel") is { } rel
+        && rel.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(r => r.Equals("nofollow", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>"nofollow" or "none" among a robots directive list such as "noindex, nofollow".</summary>
     private static bool SaysNoFollow(string? directives) =>

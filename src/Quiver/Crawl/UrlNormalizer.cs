@@ -1,3 +1,5 @@
+using AngleSharp.Dom;
+
 namespace Quiver.Crawl;
 
 /// <summary>
@@ -6,8 +8,12 @@ namespace Quiver.Crawl;
 /// percent-escapes of unreserved characters decoded (RFC 3986 §6.2.2).
 /// </summary>
 /// <remarks>
-/// <see cref="Uri"/> already does the case, port and dot-segment work; what it leaves (fragments and
-/// escaped unreserved characters such as <c>%7E</c>) is done here, in a few lines no library offers.
+/// Text is parsed, and resolved against a base, by AngleSharp's implementation of the WHATWG URL
+/// standard, so a link means here what it means in a browser (surrounding whitespace and control
+/// characters stripped, tabs and newlines inside removed, backslashes read as slashes, hosts in
+/// punycode), which <see cref="Uri"/> alone does not do. <see cref="Uri"/> then does the case, port
+/// and dot-segment work; what it leaves (fragments and escaped unreserved characters such as
+/// <c>%7E</c>) is done here, in a few lines no library offers.
 /// </remarks>
 public static class UrlNormalizer
 {
@@ -15,18 +21,19 @@ public static class UrlNormalizer
     public static Uri? Normalize(string text, Uri? baseUri = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string trimmed = text.Trim();
-        if (trimmed.Length == 0) return null;
-        Uri? uri;
-        if (baseUri is null)
-        {
-            if (!Uri.TryCreate(trimmed, UriKind.Absolute, out uri)) return null;
-        }
-        else if (!Uri.TryCreate(baseUri, trimmed, out uri))
-        {
-            return null;
-        }
-        return Normalize(uri);
+        return Resolve(text, baseUri is null ? null : new Url(baseUri.AbsoluteUri));
+    }
+
+    /// <summary>
+    /// The one resolution routine for links (<see cref="Handlers.HtmlLinks"/>) and seeds: the normal
+    /// form of <paramref name="text"/> resolved against <paramref name="baseUrl"/> (parsed once per
+    /// page by the caller), or null when it is not an http(s) URL or carries credentials.
+    /// </summary>
+    internal static Uri? Resolve(string text, Url? baseUrl)
+    {
+        var url = baseUrl is null ? new Url(text) : new Url(baseUrl, text);
+        if (url.IsInvalid || url.IsRelative) return null;
+        return Uri.TryCreate(url.Href, UriKind.Absolute, out var uri) ? Normalize(uri) : null;
     }
 
     /// <summary>The normal form of an absolute URL, or null when it is not http(s) or carries credentials.</summary>

@@ -2,7 +2,10 @@ using AngleSharp.Html.Parser;
 
 namespace Quiver.Handlers;
 
-/// <summary>Built-in handler behind <c>--extract title,links</c>: parses HTML with AngleSharp's HTML5 parser.</summary>
+/// <summary>
+/// Built-in handler behind <c>--extract title,links</c>: parses HTML with AngleSharp's HTML5 parser.
+/// Links are read by <see cref="HtmlLinks"/>, exactly as the crawler reads them.
+/// </summary>
 public sealed class HtmlExtractor : IResponseHandler
 {
     private readonly bool _title;
@@ -29,28 +32,6 @@ public sealed class HtmlExtractor : IResponseHandler
         }
 
         if (_links)
-        {
-            // A <base href> changes what relative links mean; AngleSharp's BaseUrl does not know the
-            // response URL, so resolve against it ourselves.
-            var baseUri = context.Url;
-            if (document.QuerySelector("base[href]")?.GetAttribute("href") is { } baseHref
-                && Uri.TryCreate(context.Url, baseHref, out var declaredBase))
-            {
-                baseUri = declaredBase;
-            }
-
-            var links = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var anchor in document.QuerySelectorAll("a[href]"))
-            {
-                string? href = anchor.GetAttribute("href");
-                if (string.IsNullOrWhiteSpace(href)) continue;
-                if (!Uri.TryCreate(baseUri, href.Trim(), out var target)) continue;
-                if (target.Scheme is not ("http" or "https")) continue;
-                string absolute = new UriBuilder(target) { Fragment = "" }.Uri.AbsoluteUri;
-                if (seen.Add(absolute)) links.Add(absolute);
-            }
-            context.Result.Links = links;
-        }
+            context.Result.Links = [.. HtmlLinks.Read(document, context.Url).Select(link => link.AbsoluteUri)];
     }
 }

@@ -58,8 +58,11 @@ internal static class LoopPipeline
         [EnumeratorCancellation] CancellationToken cancellationToken, LoopStarter? start = null)
     {
         start ??= OnThreadPool;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var input = InputPump.Start(requests, inputCapacity, stop.Token);
+        // Stop means the consumer has gone. A cancelled run only ends the input: the loops still
+        // deliver a (cancelled) record for every URL they took, so stop is not linked to the run token.
+        using var stop = new CancellationTokenSource();
+        using var endInput = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        var input = InputPump.Start(requests, inputCapacity, endInput.Token);
         var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(outputCapacity) { SingleReader = true });
 
         var running = new Task[loops];

@@ -33,16 +33,20 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
 
     public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default) =>
         LoopPipeline.RunAsync(requests, _workers, _workers * _batchSize, Math.Max(64, _batchSize),
-            (input, output, _) => RunSlotAsync(input, output, cancellationToken), cancellationToken);
+            (input, output, stopToken) => RunSlotAsync(input, output, cancellationToken, stopToken), cancellationToken);
 
-    /// <summary>One worker's life cycle: take a batch, hand it over, wait for every answer, repeat.</summary>
-    private async Task RunSlotAsync(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// One worker's life cycle: take a batch, hand it over, wait for every answer, repeat. A cancelled
+    /// run (<paramref name="runToken"/>) still reports every URL taken, as cancelled; a consumer that
+    /// has gone (<paramref name="stopToken"/>) gets nothing more, and the worker is ended at once.
+    /// </summary>
+    private async Task RunSlotAsync(ChannelReader<UrlRequest> input, ChannelWriter<FetchResult> output, CancellationToken runToken, CancellationToken stopToken)
     {
         WorkerProcess? worker = null;
         var batch = new List<UrlRequest>(_batchSize);
         try
         {
-            while (await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await input.WaitToReadAsync(stopToken).ConfigureAwait(false))
             {
                 // A chunk is the next K URLs of the list (as the seed's urls[i:i+K]): wait for it to fill
                 // unless the input ends first.
@@ -51,20 +55,31 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
                 {
                     while (batch.Count < _batchSize && input.TryRead(out var request)) batch.Add(request);
                 }
-                while (batch.Count < _batchSize && await input.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false));
+                while (batch.Count < _batchSize && await input.WaitToReadAsync(stopToken).ConfigureAwait(false));
                 if (batch.Count == 0) continue;
 
+                if (runToken.IsCancellationRequested)
+                {
+                    // What is still queued once the run is cancelled is reported, not handed to a worker.
+                    foreach (var request in batch)
+                        await output.WriteAsync(WorkerProcess.Cancelled(request), stopToken).ConfigureAwait(false);
+                    continue;
+                }
                 if (worker is null)
                 {
-                    worker = await WorkerProcess.StartAsync(_launcher, _options, _perWorkerConcurrency, CancellationToken.None).ConfigureAwait(false);
+                    worker = await WorkerProcess.StartAsync(_launcher, _options, _perWorkerConcurrency, stopToken).ConfigureAwait(false);
                     WorkerStarted?.Invoke(worker.ProcessId);
                 }
-                if (!await worker.RunBatchAsync(batch, output, cancellationToken).ConfigureAwait(false))
+                if (!await worker.RunBatchAsync(batch, output, runToken, stopToken).ConfigureAwait(false))
                 {
                     worker.Dispose();
                     worker = null;
                 }
             }
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            // The consumer has gone: there is no one left to deliver to.
         }
         finally
         {

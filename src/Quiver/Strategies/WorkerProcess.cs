@@ -44,59 +44,80 @@ internal sealed class WorkerProcess : IDisposable
         info.Environment["DOTNET_TieredPGO"] = "0"; // short-lived workers gain nothing from PGO instrumentation
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start worker {launcher.FileName}");
         var worker = new WorkerProcess(process);
-        await worker._stdin.WriteLineAsync(JsonSerializer.Serialize(new WorkerStartup(options, concurrency), QuiverJsonContext.Lines.WorkerStartup).AsMemory(), cancellationToken).ConfigureAwait(false);
-        return worker;
+        try
+        {
+            await worker._stdin.WriteLineAsync(JsonSerializer.Serialize(new WorkerStartup(options, concurrency), QuiverJsonContext.Lines.WorkerStartup).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return worker;
+        }
+        catch
+        {
+            // Nobody else holds this worker yet: end it here, or it would outlive the run.
+            worker.Kill();
+            worker.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
     /// Sends <paramref name="batch"/> and forwards each result to <paramref name="results"/> as it
-    /// arrives. Returns false when the worker died (its unanswered URLs were reported as crashed).
+    /// arrives. Returns false when the worker is gone: it died (its unanswered URLs are reported as
+    /// <c>worker-crashed</c>) or the run was cancelled (reported as <c>cancelled</c>). When
+    /// <paramref name="stopToken"/> fires the consumer has gone: the worker is killed, nothing more is
+    /// reported, and this throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<bool> RunBatchAsync(IReadOnlyList<UrlRequest> batch, ChannelWriter<FetchResult> results, CancellationToken cancellationToken)
+    public async Task<bool> RunBatchAsync(IReadOnlyList<UrlRequest> batch, ChannelWriter<FetchResult> results, CancellationToken runToken, CancellationToken stopToken)
     {
         var pending = new Dictionary<long, UrlRequest>(batch.Count);
         foreach (var request in batch) pending[request.Line] = request;
-        try
+        // Killing the worker is what interrupts a batch: its pipes close, so the reads and writes
+        // below end whether or not the pipe stream honours a token, and no worker outlives a stop.
+        using (runToken.Register(static w => ((WorkerProcess)w!).Kill(), this))
+        using (stopToken.Register(static w => ((WorkerProcess)w!).Kill(), this))
         {
-            foreach (var request in batch)
+            try
             {
-                string line = JsonSerializer.Serialize(new WorkerItem(request.Line, request.Text), QuiverJsonContext.Lines.WorkerItem);
-                await _stdin.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
-            }
-            await _stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var request in batch)
+                {
+                    string line = JsonSerializer.Serialize(new WorkerItem(request.Line, request.Text), QuiverJsonContext.Lines.WorkerItem);
+                    await _stdin.WriteLineAsync(line.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                }
+                await _stdin.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
-            while (pending.Count > 0)
+                while (pending.Count > 0)
+                {
+                    string? line = await _stdout.ReadLineAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (line is null) break; // the worker is gone
+                    var result = JsonLinesResultWriter.FromJson(line);
+                    if (!pending.Remove(result.Line)) continue;
+                    await results.WriteAsync(result, stopToken).ConfigureAwait(false);
+                }
+            }
+            catch (IOException)
             {
-                string? line = await _stdout.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                if (line is null) break; // the worker is gone
-                var result = JsonLinesResultWriter.FromJson(line);
-                if (!pending.Remove(result.Line)) continue;
-                await results.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+                // A broken pipe: the worker died (or was killed) while we were writing to it.
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Kill();
-            foreach (var request in pending.Values)
-                await results.WriteAsync(Unfinished(request, FetchErrorKind.Cancelled, "the run was cancelled"), CancellationToken.None).ConfigureAwait(false);
-            return false;
-        }
-        catch (IOException)
-        {
-            // A broken pipe: the worker died while we were writing to it.
-        }
-
+        stopToken.ThrowIfCancellationRequested();
         if (pending.Count == 0) return true;
 
         Kill();
+        if (runToken.IsCancellationRequested)
+        {
+            foreach (var request in pending.Values)
+                await results.WriteAsync(Cancelled(request), stopToken).ConfigureAwait(false);
+            return false;
+        }
         string exit = _process.WaitForExit(5000) ? $"exited with code {_process.ExitCode}" : "stopped answering";
         foreach (var request in pending.Values)
         {
             var crashed = Unfinished(request, FetchErrorKind.WorkerCrashed, $"worker process {ProcessId} {exit} while fetching this URL");
-            await results.WriteAsync(crashed, CancellationToken.None).ConfigureAwait(false);
+            await results.WriteAsync(crashed, stopToken).ConfigureAwait(false);
         }
         return false;
     }
+
+    /// <summary>The record of a URL the run was cancelled before it was answered (as the fetcher reports one).</summary>
+    public static FetchResult Cancelled(UrlRequest request) => Unfinished(request, FetchErrorKind.Cancelled, "the run was cancelled");
 
     private static FetchResult Unfinished(UrlRequest request, FetchErrorKind kind, string message) =>
         new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(kind, message);
@@ -107,9 +128,9 @@ internal sealed class WorkerProcess : IDisposable
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // Already gone.
+            // Already gone. Never throws: this also runs inside a token's Cancel, e.g. the Ctrl+C handler.
         }
     }
 

@@ -28,4 +28,21 @@ public sealed class UrlNormalizerTests
         Assert.Equal("http://example.com/up", UrlNormalizer.Normalize("../up", page)?.AbsoluteUri);
         Assert.Equal("https://cdn.example.com/x", UrlNormalizer.Normalize("https://CDN.example.com/x", page)?.AbsoluteUri);
     }
+
+    [Theory]
+    [InlineData("  \t other \n", "http://example.com/dir/other")]
+    [InlineData("sp\nli\tt", "http://example.com/dir/split")]
+    [InlineData("\\\\cdn.example.com\\x", "http://cdn.example.com/x")]
+    [InlineData("", "http://example.com/dir/page.html")]
+    [InlineData("#top", "http://example.com/dir/page.html")]
+    public void Links_are_read_as_a_browser_reads_them(string href, string expected) =>
+        Assert.Equal(expected, UrlNormalizer.Normalize(href, new Uri("http://example.com/dir/page.html"))?.AbsoluteUri);
+
+    [Theory]
+    [InlineData("//user:secret@example.com/")]
+    [InlineData("//user@example.com/")]
+    [InlineData("mailto:someone@example.com")]
+    [InlineData("data:text/html,hi")]
+    public void Relative_links_to_credentials_or_other_schemes_are_not_crawled(string href) =>
+        Assert.Null(UrlNormalizer.Normalize(href, new Uri("http://example.com/dir/page.html")));
 }

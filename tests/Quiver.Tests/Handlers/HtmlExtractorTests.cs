@@ -41,6 +41,20 @@ public sealed class HtmlExtractorTests
     }
 
     [Fact]
+    public async Task BaseHref_WithSurroundingWhitespace_StillApplies()
+    {
+        var result = await ExtractAsync("<head><base href=\"\n  http://cdn.test/root/ \t\"></head><a href=\"x\">x</a>");
+        Assert.Equal(["http://cdn.test/root/x"], result.Links);
+    }
+
+    [Fact]
+    public async Task LinksWithCredentials_AreLeftOut_AsTheCrawlerLeavesThem()
+    {
+        var result = await ExtractAsync("<a href=\"http://user:secret@site.test/a\">a</a><a href=\"//user@site.test/b\">b</a><a href=\"/c\">c</a>");
+        Assert.Equal(["http://site.test/c"], result.Links);
+    }
+
+    [Fact]
     public async Task NonHtmlBody_IsNotParsed()
     {
         var result = await ExtractAsync("<title>not html</title>", contentType: "application/json");
