@@ -62,7 +62,7 @@ internal static class LoopPipeline
         // deliver a (cancelled) record for every URL they took, so stop is not linked to the run token.
         using var stop = new CancellationTokenSource();
         using var endInput = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        var input = InputPump.Start(requests, inputCapacity, endInput.Token);
+        var input = InputPump.Start(requests, inputCapacity, endInput.Token, stop.Token);
         var output = Channel.CreateBounded<FetchResult>(new BoundedChannelOptions(outputCapacity) { SingleReader = true });
 
         var running = new Task[loops];

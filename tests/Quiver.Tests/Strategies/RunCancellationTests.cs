@@ -58,11 +58,47 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         foreach (int pid in workers) await WorkerPoolStopTests.AssertExitedAsync(pid);
     }
 
+    [Theory]
+    [InlineData("async")]
+    [InlineData("threads")]
+    public async Task A_url_waiting_for_room_in_the_queue_when_the_run_is_cancelled_still_gets_its_record(string name)
+    {
+        var kind = Infrastructure.Strategies.Parse(name);
+        string gate = $"cancel-{Guid.NewGuid():N}";
+        var lines = Enumerable.Range(0, 40).Select(i => Server.HttpUrl($"/gate/{gate}?i={i}")).ToList();
+        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, Concurrency, ChunkSize);
+        using var cancel = new CancellationTokenSource();
+        // In flight (one per loop), the queue full behind them (as long as the loops are many), and one
+        // more taken from the input that waits for room: the URL a cancel used to drop without a record.
+        int held = 2 * Concurrency + 1;
+        var input = new CountingInput(held);
+
+        var run = Task.Run(async () =>
+        {
+            var results = new List<FetchResult>();
+            await foreach (var result in strategy.RunAsync(input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token))
+                results.Add(result);
+            return results;
+        });
+        await input.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+        await Server.WaitForRequestAsync(_ => Server.Requests.Count(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal)) >= Concurrency, TimeSpan.FromSeconds(60));
+        await cancel.CancelAsync();
+        var results = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(held, input.Taken);
+        Assert.Equal(Enumerable.Range(1, held).Select(i => (long)i), results.Select(r => r.Line).Order());
+        Assert.All(results, r => Assert.Equal(FetchErrorKind.Cancelled, r.Error));
+    }
+
     /// <summary>Counts what the strategy takes from its input, and says when it has taken all of it.</summary>
-    private sealed class CountingInput
+    private sealed class CountingInput(int reachedAt = int.MaxValue)
     {
         private int _taken;
         private readonly TaskCompletionSource _exhausted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes once <c>reachedAt</c> items have been taken.</summary>
+        public Task Reached => _reached.Task;
 
         public int Taken => Volatile.Read(ref _taken);
 
@@ -72,7 +108,7 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         {
             await foreach (var request in source.WithCancellation(cancellationToken))
             {
-                Interlocked.Increment(ref _taken);
+                if (Interlocked.Increment(ref _taken) == reachedAt) _reached.TrySetResult();
                 yield return request;
             }
             _exhausted.TrySetResult();
