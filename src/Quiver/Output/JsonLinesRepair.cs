@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using Quiver.State;
 
 namespace Quiver.Output;
@@ -77,19 +79,37 @@ public static class JsonLinesRepair
         return torn;
     }
 
+    /// <summary>
+    /// The result's line number, or null when the line is not one whole JSON object with a numeric
+    /// <c>line</c>. Read with a token scan rather than by deserialising the result: the repair of a
+    /// long file reads every line, and only the key is needed.
+    /// </summary>
     private static long? KeyOf(string line)
     {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
         try
         {
-            return JsonLinesResultWriter.FromJson(line).Line;
+            int length = Encoding.UTF8.GetBytes(line, rented);
+            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            long? key = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isKey = reader.ValueTextEquals("line"u8);
+                if (!reader.Read()) return null;
+                if (isKey && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value)) key = value;
+                else reader.Skip();
+            }
+            // Whole: the object closed and nothing follows it.
+            return reader.TokenType == JsonTokenType.EndObject && !reader.Read() ? key : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
             return null;
         }
-        catch (FormatException)
+        finally
         {
-            return null;
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -34,4 +34,32 @@ public sealed class JsonLinesRepairTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Repair_keeps_only_whole_objects_with_a_numeric_line_wherever_the_line_field_stands()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            string reordered = $"{{\"url\":\"http://example.com/3\",\"status\":200,\"line\":3}}";
+            File.WriteAllText(path, string.Join('\n',
+                Line(1)[..^5],              // cut short in the middle of the file
+                Line(2) + "{}",             // something after the object
+                "{\"line\":\"4\"}",         // the line number as a string
+                reordered,                  // the key after other fields: still a result
+                "not json at all") + "\n");
+            using var database = StateDatabase.Open(":memory:");
+            var committed = new FetchProgress(database);
+            committed.Commit([(1, Line(1)), (2, Line(2)), (3, reordered), (4, Line(4))], warcLength: null);
+
+            var outcome = JsonLinesRepair.Repair(path, committed);
+
+            Assert.Equal([reordered, Line(1), Line(2), Line(4)], File.ReadAllLines(path));
+            Assert.Equal(new JsonLinesRepair.Outcome(Kept: 1, Dropped: 4, Added: 3, TornLineCut: false), outcome);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

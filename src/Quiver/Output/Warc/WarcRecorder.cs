@@ -21,7 +21,10 @@ public sealed class WarcRecorder(WarcWriter writer) : IResponseHandler
         ArgumentNullException.ThrowIfNull(context);
         var response = context.Response;
         var request = response.RequestMessage;
-        byte[] payload = context.Body is MemoryStream memory ? memory.ToArray() : await ReadAllAsync(context.Body, cancellationToken).ConfigureAwait(false);
+        // The fetcher keeps the body in a MemoryStream: record it from its buffer, without a copy.
+        ReadOnlyMemory<byte> payload = context.Body is MemoryStream memory && memory.TryGetBuffer(out var kept)
+            ? kept.AsMemory()
+            : await ReadAllAsync(context.Body, cancellationToken).ConfigureAwait(false);
 
         await writer.WriteExchangeAsync(
             context.Url,

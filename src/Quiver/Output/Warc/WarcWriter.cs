@@ -43,7 +43,8 @@ public sealed class WarcWriter : IAsyncDisposable
             new("Content-Type", "application/warc-fields"),
             new("WARC-Block-Digest", Digest(block)),
         };
-        await writer.AppendAsync([Record(headers, block)], cancellationToken).ConfigureAwait(false);
+        using (var record = Record(headers, block, default))
+            await writer.AppendAsync([record], cancellationToken).ConfigureAwait(false);
         return writer;
     }
 
@@ -76,9 +77,11 @@ public sealed class WarcWriter : IAsyncDisposable
         string responseId = NewRecordId();
         string requestId = NewRecordId();
 
-        byte[] responseBlock = new byte[responseHead.Length + payload.Length];
-        responseHead.CopyTo(responseBlock, 0);
-        payload.Span.CopyTo(responseBlock.AsSpan(responseHead.Length));
+        // The response block is the head followed by the payload; it is digested and compressed in
+        // those two parts rather than copied into one array.
+        using var blockHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        blockHash.AppendData(responseHead);
+        blockHash.AppendData(payload.Span);
 
         var responseHeaders = new List<KeyValuePair<string, string>>
         {
@@ -88,7 +91,7 @@ public sealed class WarcWriter : IAsyncDisposable
             new("WARC-Target-URI", targetUri.AbsoluteUri),
             new("Content-Type", "application/http;msgtype=response"),
             new("WARC-Payload-Digest", Digest(payload.Span)),
-            new("WARC-Block-Digest", Digest(responseBlock)),
+            new("WARC-Block-Digest", DigestOf(blockHash.GetHashAndReset())),
         };
         var requestHeaders = new List<KeyValuePair<string, string>>
         {
@@ -101,7 +104,9 @@ public sealed class WarcWriter : IAsyncDisposable
             new("WARC-Block-Digest", Digest(request)),
         };
         // Response first, as Heritrix and wget write them; the request names it in WARC-Concurrent-To.
-        await AppendAsync([Record(responseHeaders, responseBlock), Record(requestHeaders, request)], cancellationToken).ConfigureAwait(false);
+        using var responseRecord = Record(responseHeaders, responseHead, payload.Span);
+        using var requestRecord = Record(requestHeaders, request, default);
+        await AppendAsync([responseRecord, requestRecord], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Pushes what is written to the operating system and returns the file's length, the point a resume may cut back to.</summary>
@@ -119,13 +124,13 @@ public sealed class WarcWriter : IAsyncDisposable
         }
     }
 
-    private async ValueTask AppendAsync(byte[][] members, CancellationToken cancellationToken)
+    private async ValueTask AppendAsync(MemoryStream[] members, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (byte[] member in members)
-                await _file.WriteAsync(member, cancellationToken).ConfigureAwait(false);
+            foreach (var member in members)
+                await _file.WriteAsync(member.GetBuffer().AsMemory(0, (int)member.Length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -133,21 +138,26 @@ public sealed class WarcWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>One record as its own gzip member: version line, named fields, Content-Length, blank line, block, two CRLFs.</summary>
-    private static byte[] Record(List<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> block)
+    /// <summary>
+    /// One record as its own gzip member: version line, named fields, Content-Length, blank line, the
+    /// block (given in two parts), two CRLFs. Compressed here, outside the file's lock, so that
+    /// concurrent fetches compress in parallel and only the append is serialised.
+    /// </summary>
+    private static MemoryStream Record(List<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> block, ReadOnlySpan<byte> blockRest)
     {
         var head = new StringBuilder("WARC/1.1\r\n");
         foreach (var (name, value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
-        head.Append("Content-Length: ").Append(block.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        head.Append("Content-Length: ").Append((block.Length + blockRest.Length).ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
 
-        using var compressed = new MemoryStream();
+        var compressed = new MemoryStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
             gzip.Write(Encoding.UTF8.GetBytes(head.ToString()));
             gzip.Write(block);
+            gzip.Write(blockRest);
             gzip.Write(RecordEnd);
         }
-        return compressed.ToArray();
+        return compressed;
     }
 
     private static string NewRecordId() => $"<urn:uuid:{Guid.NewGuid()}>";
@@ -156,7 +166,9 @@ public sealed class WarcWriter : IAsyncDisposable
     internal static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>"sha1:" and the base-32 SHA-1, the form WARC tools conventionally write and check.</summary>
-    internal static string Digest(ReadOnlySpan<byte> data) => "sha1:" + Base32(SHA1.HashData(data));
+    internal static string Digest(ReadOnlySpan<byte> data) => DigestOf(SHA1.HashData(data));
+
+    private static string DigestOf(byte[] sha1) => "sha1:" + Base32(sha1);
 
     /// <summary>RFC 4648 base 32 (upper case, no padding needed for the 20 bytes of a SHA-1).</summary>
     internal static string Base32(ReadOnlySpan<byte> bytes)
