@@ -1,13 +1,8 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quiver.Fetching;
 using Quiver.Input;
+using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Benchmarks;
 
@@ -18,7 +13,7 @@ namespace Quiver.Benchmarks;
 [MemoryDiagnoser]
 public class FetchOverheadBenchmarks
 {
-    private WebApplication _server = null!;
+    private KestrelHost _server = null!;
     private Uri _url = null!;
     private UrlRequest _request;
     private Fetcher _fetcher = null!;
@@ -27,19 +22,13 @@ public class FetchOverheadBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _server = builder.Build();
-        _server.Run(static context =>
+        _server = await KestrelHost.StartAsync(static app => app.Run(static context =>
         {
             context.Response.ContentType = "text/plain";
             context.Response.ContentLength = 2;
             return context.Response.Body.WriteAsync("ok"u8.ToArray()).AsTask();
-        });
-        await _server.StartAsync();
-        var address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _url = new Uri(new Uri(address), "/item/1");
+        }));
+        _url = new Uri(_server.Address, "/item/1");
         _request = UrlRequest.FromLine(1, _url.AbsoluteUri);
         _fetcher = new Fetcher(new FetchOptions());
         _bare = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false });
@@ -50,7 +39,6 @@ public class FetchOverheadBenchmarks
     {
         _fetcher.Dispose();
         _bare.Dispose();
-        await _server.StopAsync();
         await _server.DisposeAsync();
     }
 

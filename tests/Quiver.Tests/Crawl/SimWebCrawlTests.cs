@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Quiver.Crawl;
 using Quiver.Fetching;
 using Quiver.Output;
@@ -7,24 +5,20 @@ using Quiver.Resilience;
 using Quiver.Running;
 using Quiver.SimWeb;
 using Quiver.State;
+using Quiver.Tests.SimWeb;
 
 namespace Quiver.Tests.Crawl;
 
 /// <summary>Crawls of the simulated web's link graph: offline, over HTTPS with per-site certificates, and deterministic.</summary>
 public sealed class SimWebCrawlTests
 {
-    private static readonly IPAddress Address = IPAddress.Parse("127.77.41.1");
-
     [Fact]
     public async Task Crawl_of_the_sim_fetches_exactly_the_pages_its_link_graph_allows()
     {
-        var options = new SimWebOptions { Address = Address, HttpPort = FreePort(), HttpsPort = FreePort(), TimeScale = 0.02 };
-        var world = new SimWorld(ProfileGenerator.Generate(options.Seed, TopSite.Top(8)), options);
-        using var authority = CertificateAuthority.Create();
-        await using var server = await SimWebServer.StartAsync(world, authority);
+        // Ports 80 and 443 of a loopback address of the test's own, as the other sim tests run it.
+        await using var sim = await SimWebTestServer.StartAsync(ProfileGenerator.Generate(ProfileGenerator.DefaultSeed, TopSite.Top(8)), timeScale: 0.02);
+        var world = sim.World;
         using var harness = new CrawlHarness();
-        string caFile = Path.Combine(harness.Folder, "ca.pem");
-        authority.WritePem(caFile);
         var seeds = world.TopUrls(2).Select(u => u.AbsoluteUri).ToList();
 
         List<FetchResult> results;
@@ -32,7 +26,7 @@ public sealed class SimWebCrawlTests
         await using (var file = new FileStream(harness.OutputPath, FileMode.Create))
         await using (var writer = new JsonLinesResultWriter(file))
         {
-            var fetch = new FetchOptions { CaCertificateFile = caFile, Resolve = [.. world.ResolveLines().Select(ResolveEntry.Parse)] };
+            var fetch = new FetchOptions { CaCertificateFile = sim.Files.CaCertificate, Resolve = [.. world.ResolveLines().Select(ResolveEntry.Parse)] };
             // The sim's Crawl-delay (0.5 s on some sites) is capped to keep the test quick.
             var politeness = CrawlHarness.Fast with { MaxCrawlDelay = TimeSpan.FromMilliseconds(100) };
             using var crawler = new Crawler(new CrawlSettings { Seeds = seeds, Scope = ScopeKind.Any }, politeness, new RetryOptions(), fetch,
@@ -90,12 +84,5 @@ public sealed class SimWebCrawlTests
             }
         }
         return (pages, disallowed);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(Address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

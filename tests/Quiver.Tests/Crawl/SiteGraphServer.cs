@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quiver.Fetching;
+using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Tests.Crawl;
 
@@ -21,13 +16,13 @@ internal sealed record ServedRequest(string Host, string Path, long Timestamp, D
 /// </summary>
 internal sealed class SiteGraphServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly KestrelHost _host;
 
-    private SiteGraphServer(WebApplication app, SiteGraph graph, int port)
+    private SiteGraphServer(KestrelHost host, SiteGraph graph)
     {
-        _app = app;
+        _host = host;
         Graph = graph;
-        Port = port;
+        Port = host.Port;
     }
 
     public SiteGraph Graph { get; }
@@ -47,17 +42,11 @@ internal sealed class SiteGraphServer : IAsyncDisposable
 
     public static async Task<SiteGraphServer> StartAsync(SiteGraph graph)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         SiteGraphServer? server = null;
-        app.Run(context => server!.HandleAsync(context));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        int port = new Uri(address).Port;
-        graph.Port = port;
-        server = new SiteGraphServer(app, graph, port);
+        // No request can arrive before the port is known, so the handler can find the server set.
+        var host = await KestrelHost.StartAsync(app => app.Run(context => server!.HandleAsync(context)));
+        graph.Port = host.Port;
+        server = new SiteGraphServer(host, graph);
         return server;
     }
 
@@ -113,9 +102,5 @@ internal sealed class SiteGraphServer : IAsyncDisposable
         await context.Response.WriteAsync(page.Html(Url(host, "")).Replace("PORT", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

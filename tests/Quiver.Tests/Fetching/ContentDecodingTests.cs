@@ -1,14 +1,10 @@
 using System.IO.Compression;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Quiver.Fetching;
 using Quiver.Input;
+using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Tests.Fetching;
 
@@ -19,17 +15,12 @@ namespace Quiver.Tests.Fetching;
 public sealed class ContentDecodingTests : IAsyncLifetime
 {
     private const string Page = "<html><head><title>decoded page</title></head><body>the same words, the same words, the same words</body></html>";
-    private WebApplication _app = null!;
-    private Uri _base = null!;
+    private KestrelHost _server = null!;
     private string? _lastAcceptEncoding;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.MapGet("/{coding}", async (string coding, HttpContext context) =>
+        _server = await KestrelHost.StartAsync(app => app.MapGet("/{coding}", async (string coding, HttpContext context) =>
         {
             _lastAcceptEncoding = context.Request.Headers.AcceptEncoding.ToString();
             byte[] body = Encode(coding, Encoding.UTF8.GetBytes(Page));
@@ -37,13 +28,10 @@ public sealed class ContentDecodingTests : IAsyncLifetime
             if (coding != "identity") context.Response.Headers.ContentEncoding = coding == "raw-deflate" ? "deflate" : coding;
             context.Response.ContentLength = body.Length;
             await context.Response.Body.WriteAsync(body);
-        });
-        await _app.StartAsync();
-        _base = new Uri(_app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        }));
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static byte[] Encode(string coding, byte[] plain)
     {
@@ -75,7 +63,7 @@ public sealed class ContentDecodingTests : IAsyncLifetime
     public async Task Encoded_bodies_are_decoded_counted_and_parsed(string coding, bool async)
     {
         using var fetcher = new Fetcher(new FetchOptions { ExtractTitle = true });
-        var request = UrlRequest.FromLine(1, new Uri(_base, coding).AbsoluteUri);
+        var request = UrlRequest.FromLine(1, new Uri(_server.Address, coding).AbsoluteUri);
         var result = async ? await fetcher.FetchAsync(request) : fetcher.Fetch(request);
 
         Assert.Null(result.ErrorMessage);
@@ -89,7 +77,7 @@ public sealed class ContentDecodingTests : IAsyncLifetime
     public async Task A_coding_the_fetcher_does_not_know_is_read_as_it_came()
     {
         using var fetcher = new Fetcher(new FetchOptions());
-        var result = await fetcher.FetchAsync(UrlRequest.FromLine(1, new Uri(_base, "x-unknown").AbsoluteUri));
+        var result = await fetcher.FetchAsync(UrlRequest.FromLine(1, new Uri(_server.Address, "x-unknown").AbsoluteUri));
         Assert.Equal(200, result.Status);
         Assert.Equal(Encoding.UTF8.GetByteCount(Page), result.Bytes);
     }
@@ -100,7 +88,7 @@ public sealed class ContentDecodingTests : IAsyncLifetime
         int limit = Encoding.UTF8.GetByteCount(Page) - 1;
         Assert.True(Encode("gzip", Encoding.UTF8.GetBytes(Page)).Length < limit, "the encoded body must declare a size under the limit");
         using var fetcher = new Fetcher(new FetchOptions { MaxBodyBytes = limit });
-        var result = await fetcher.FetchAsync(UrlRequest.FromLine(1, new Uri(_base, "gzip").AbsoluteUri));
+        var result = await fetcher.FetchAsync(UrlRequest.FromLine(1, new Uri(_server.Address, "gzip").AbsoluteUri));
         Assert.Equal(FetchErrorKind.BodyTooLarge, result.Error);
     }
 }

@@ -4,11 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Quiver.Tests.Infrastructure;
 
@@ -27,13 +23,15 @@ namespace Quiver.Tests.Infrastructure;
 /// </remarks>
 public sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private KestrelHost? _host;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
     private readonly ConcurrentDictionary<string, int> _flaky = new();
     private readonly ConcurrentQueue<LoggedRequest> _log = new();
     private readonly SemaphoreSlim _logged = new(0);
 
-    private LoopbackServer(WebApplication app) => _app = app;
+    private LoopbackServer()
+    {
+    }
 
     public Uri Http { get; private set; } = null!;
     public Uri Https { get; private set; } = null!;
@@ -58,27 +56,12 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public static async Task<LoopbackServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificates.Localhost));
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificates.WrongName));
-            kestrel.AllowSynchronousIO = false;
-        });
-        var app = builder.Build();
-        var server = new LoopbackServer(app);
-        server.MapRoutes();
-        await app.StartAsync();
-
-        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        // Listen order is kept: plain, then the two TLS endpoints.
-        server.Http = addresses.Single(a => a.Scheme == "http");
-        var tls = addresses.Where(a => a.Scheme == "https").ToList();
-        server.Https = tls[0];
-        server.HttpsWrongName = tls[1];
+        var server = new LoopbackServer();
+        server._host = await KestrelHost.StartAsync(server.MapRoutes,
+            [KestrelEndpoint.Http, KestrelEndpoint.Https(TestCertificates.Localhost), KestrelEndpoint.Https(TestCertificates.WrongName)]);
+        server.Http = server._host.Addresses[0];
+        server.Https = server._host.Addresses[1];
+        server.HttpsWrongName = server._host.Addresses[2];
         server.RefusedPort = FreePort();
         server.StartTruncatingServer();
         return server;
@@ -104,37 +87,37 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    private void MapRoutes()
+    private void MapRoutes(WebApplication app)
     {
-        _app.Use(async (context, next) =>
+        app.Use(async (context, next) =>
         {
             _log.Enqueue(new LoggedRequest(context.Request.Path + context.Request.QueryString, context.Request.Headers.UserAgent.ToString(), Stopwatch.GetTimestamp(), context.Connection.LocalPort));
             _logged.Release();
             await next(context);
         });
 
-        _app.MapGet("/fast", () => Results.Content(Page("fast", "/echo/a", "/echo/b"), "text/html; charset=utf-8"));
-        _app.MapGet("/slow", async (int ms, CancellationToken ct) =>
+        app.MapGet("/fast", () => Results.Content(Page("fast", "/echo/a", "/echo/b"), "text/html; charset=utf-8"));
+        app.MapGet("/slow", async (int ms, CancellationToken ct) =>
         {
             await Task.Delay(ms, ct);
             return Results.Content(Page("slow"), "text/html");
         });
-        _app.MapGet("/redirect/{hops:int}", (int hops) => Results.Redirect(hops <= 1 ? "/fast" : $"/redirect/{hops - 1}"));
-        _app.MapGet("/loop", () => Results.Redirect("/loop"));
-        _app.MapGet("/status/{code:int}", (int code) => Results.Content(Page($"status {code}"), "text/html", statusCode: code));
-        _app.MapGet("/reset", async (HttpContext context) =>
+        app.MapGet("/redirect/{hops:int}", (int hops) => Results.Redirect(hops <= 1 ? "/fast" : $"/redirect/{hops - 1}"));
+        app.MapGet("/loop", () => Results.Redirect("/loop"));
+        app.MapGet("/status/{code:int}", (int code) => Results.Content(Page($"status {code}"), "text/html", statusCode: code));
+        app.MapGet("/reset", async (HttpContext context) =>
         {
             context.Response.ContentLength = 100_000;
             await context.Response.Body.WriteAsync(new byte[1000]);
             await context.Response.Body.FlushAsync();
             context.Abort();
         });
-        _app.MapGet("/hang", async (CancellationToken ct) =>
+        app.MapGet("/hang", async (CancellationToken ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return Results.Ok();
         });
-        _app.MapGet("/bytes/{count:long}", async (long count, HttpContext context) =>
+        app.MapGet("/bytes/{count:long}", async (long count, HttpContext context) =>
         {
             context.Response.ContentType = "application/octet-stream";
             context.Response.ContentLength = count;
@@ -142,17 +125,17 @@ public sealed class LoopbackServer : IAsyncDisposable
             for (long sent = 0; sent < count; sent += chunk.Length)
                 await context.Response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, count - sent)), context.RequestAborted);
         });
-        _app.MapGet("/gate/{name}", async (string name, CancellationToken ct) =>
+        app.MapGet("/gate/{name}", async (string name, CancellationToken ct) =>
         {
             await Gate(name).Task.WaitAsync(ct);
             return Results.Content(Page($"gate {name}"), "text/html");
         });
         // 503 for the first FAILURES requests of NAME, then the page.
-        _app.MapGet("/flaky/{name}/{failures:int}", (string name, int failures) =>
+        app.MapGet("/flaky/{name}/{failures:int}", (string name, int failures) =>
             _flaky.AddOrUpdate(name, 1, (_, seen) => seen + 1) <= failures
                 ? Results.Content(Page("unavailable"), "text/html", statusCode: 503)
                 : Results.Content(Page($"flaky {name}"), "text/html; charset=utf-8"));
-        _app.MapFallback((HttpContext context) => Results.Content(Page(context.Request.Path), "text/html"));
+        app.MapFallback((HttpContext context) => Results.Content(Page(context.Request.Path), "text/html"));
     }
 
     private static string Page(string title, params string[] links)
@@ -222,8 +205,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     {
         foreach (var gate in _gates.Values) gate.TrySetResult();
         _truncating?.Stop();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         _logged.Dispose();
     }
 }

@@ -1,29 +1,23 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Tests.Scale;
 
 /// <summary>Kestrel on 127.0.0.1 (port 0) answering every path with a two-byte body: the cheapest server a scale test can hammer.</summary>
 internal sealed class TinyLoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly KestrelHost _host;
 
     private readonly ConnectionCounter _connections;
 
-    private TinyLoopbackServer(WebApplication app, Uri baseAddress, ConnectionCounter connections)
+    private TinyLoopbackServer(KestrelHost host, ConnectionCounter connections)
     {
-        _app = app;
-        BaseAddress = baseAddress;
+        _host = host;
         _connections = connections;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.Address;
 
     /// <summary>TCP connections open right now.</summary>
     public int OpenConnections => _connections.Open;
@@ -59,25 +53,17 @@ internal sealed class TinyLoopbackServer : IAsyncDisposable
 
     public static async Task<TinyLoopbackServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
         var connections = new ConnectionCounter();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(connections.Count)));
-        var app = builder.Build();
-        app.Run(static context =>
-        {
-            context.Response.ContentType = "text/plain";
-            context.Response.ContentLength = 2;
-            return context.Response.Body.WriteAsync("ok"u8.ToArray()).AsTask();
-        });
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TinyLoopbackServer(app, new Uri(address), connections);
+        var host = await KestrelHost.StartAsync(
+            static app => app.Run(static context =>
+            {
+                context.Response.ContentType = "text/plain";
+                context.Response.ContentLength = 2;
+                return context.Response.Body.WriteAsync("ok"u8.ToArray()).AsTask();
+            }),
+            [new KestrelEndpoint(ConnectionMiddleware: connections.Count)]);
+        return new TinyLoopbackServer(host, connections);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
