@@ -78,12 +78,26 @@ internal static class CrawlCommand
                 throw new UsageException(e.Message);
             }
 
+            // Every flag is checked before a file is opened or created: a usage error leaves nothing behind.
             string outPath = parse.GetValue(output) ?? "-";
+            if (outPath != "-") PathChecks.RequireWritableFile("--out", outPath);
             string statePath = durable.StatePath(parse, outPath, Path.GetFullPath("quiver-crawl.state"))!;
+            PathChecks.RequireWritableFile("--state", statePath);
+            string? warcPath = parse.GetValue(durable.Warc)?.FullName;
+            if (warcPath is not null) PathChecks.RequireWritableFile("--warc", warcPath);
+            var seedsPath = parse.GetValue(seedsFile)?.FullName;
+            CrawlSettings? newSettings = resume ? null : ReadSettings(parse, seeds, seedsPath, depth, scope, include, exclude, maxPages);
+            PathChecks.RequireDistinct(("--seeds", seedsPath), ("--out", outPath), ("--state", statePath), ("--warc", warcPath));
+
+            // Declared before what it watches, so it is disposed after them: removes what a crawl that failed at its start created.
+            using var created = new CreatedFiles();
+            created.Watch(statePath, isState: true);
+            created.Watch(outPath);
+            created.Watch(warcPath);
             using var state = durable.Open(parse, statePath);
 
             CrawlSettings settings;
-            if (resume)
+            if (newSettings is null)
             {
                 settings = JsonSerializer.Deserialize(state.GetMeta(MetaKeys.CrawlSettings) ?? "null", CrawlJsonContext.Default.CrawlSettings)
                     ?? throw new UsageException($"{statePath} holds no crawl settings");
@@ -91,30 +105,7 @@ internal static class CrawlCommand
             }
             else
             {
-                var seedList = new List<string>(parse.GetValue(seeds) ?? []);
-                if (parse.GetValue(seedsFile) is { } file)
-                {
-                    if (!file.Exists) throw new UsageException($"no such file: {file.FullName}");
-                    seedList.AddRange(UrlListReader.Lines(file.FullName));
-                }
-                try
-                {
-                    settings = new CrawlSettings
-                    {
-                        Seeds = [.. seedList.Select(s => UrlNormalizer.Normalize(s)?.AbsoluteUri ?? s)],
-                        MaxDepth = parse.GetValue(depth),
-                        Scope = Enum.Parse<ScopeKind>(parse.GetValue(scope) ?? "host", ignoreCase: true),
-                        Include = parse.GetValue(include) ?? [],
-                        Exclude = parse.GetValue(exclude) ?? [],
-                        MaxPages = parse.GetValue(maxPages),
-                    }.Validate();
-                }
-                catch (ArgumentException e)
-                {
-                    state.Dispose();
-                    File.Delete(statePath);
-                    throw new UsageException(e.Message);
-                }
+                settings = newSettings;
                 state.SetMeta(MetaKeys.CrawlSettings, JsonSerializer.Serialize(settings, CrawlJsonContext.Default.CrawlSettings));
                 if (outPath != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(outPath));
             }
@@ -125,11 +116,41 @@ internal static class CrawlCommand
             await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
             var statistics = new RunStatistics();
             using var crawler = new Crawler(settings, politeness, retry, fetchOptions, crawlState, writer, warc, statistics);
+            created.Started();
 
             return await ReportedRun.RunAsync("crawl", statistics, !parse.GetValue(quiet), () => crawler.RunAsync(cancellationToken), cancellationToken,
                 stopped => $"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(stopped ? " (continue with --resume)" : "")}");
         });
         return command;
+    }
+
+    /// <summary>The crawl a new run asks for: seeds from the arguments and <c>--seeds</c>, scope and limits.</summary>
+    private static CrawlSettings ReadSettings(
+        ParseResult parse, Argument<string[]> seeds, string? seedsPath, Option<int?> depth, Option<string> scope,
+        Option<string[]> include, Option<string[]> exclude, Option<long?> maxPages)
+    {
+        var seedList = new List<string>(parse.GetValue(seeds) ?? []);
+        if (seedsPath is not null)
+        {
+            PathChecks.RequireListFile(seedsPath, url => $"--seeds takes a file of URLs; to start from one URL: quiver crawl {url}");
+            seedList.AddRange(UrlListReader.Lines(seedsPath));
+        }
+        try
+        {
+            return new CrawlSettings
+            {
+                Seeds = [.. seedList.Select(s => UrlNormalizer.Normalize(s)?.AbsoluteUri ?? s)],
+                MaxDepth = parse.GetValue(depth),
+                Scope = Enum.Parse<ScopeKind>(parse.GetValue(scope) ?? "host", ignoreCase: true),
+                Include = parse.GetValue(include) ?? [],
+                Exclude = parse.GetValue(exclude) ?? [],
+                MaxPages = parse.GetValue(maxPages),
+            }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     private static TimeSpan Seconds(double value) =>

@@ -77,8 +77,10 @@ internal static class FetchCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // Every flag is checked before a file is opened or created: a usage error leaves nothing behind.
             var fetchOptions = http.Read(parse);
             var (title, links) = ParseExtract(parse.GetValue(extract));
+            if (parse.GetValue(saveBodies) is { } bodies) PathChecks.RequireFolder("--save-bodies", bodies.FullName);
             fetchOptions = fetchOptions with
             {
                 ExtractTitle = title,
@@ -93,6 +95,10 @@ internal static class FetchCommand
                 Concurrency = parse.GetValue(concurrency),
                 ChunkSize = parse.GetValue(chunkSize),
             };
+            // A usage error rather than a notice: whoever asks for 5 at once and gets 1 has measured the wrong thing
+            // without knowing it, and a notice on stderr is lost under --quiet or in a script's log.
+            if (kind == StrategyKind.Sequential && strategyOptions.Concurrency is { } c && c != 1)
+                throw new UsageException($"--concurrency {c} does not apply to the sequential strategy (one URL at a time): drop it, or pick threads, async, processes or async-processes");
             try
             {
                 strategyOptions.Validate();
@@ -102,31 +108,42 @@ internal static class FetchCommand
                 throw new UsageException(e.Message);
             }
 
+            string path = parse.GetValue(input) ?? "-";
+            string outPath = parse.GetValue(output) ?? "-";
+            if (outPath != "-") PathChecks.RequireWritableFile("--out", outPath);
             if (ResumableFetch.IsRequested(parse, durable))
             {
-                return await ResumableFetch.RunAsync(parse, durable, parse.GetValue(input) ?? "-", parse.GetValue(output) ?? "-",
+                return await ResumableFetch.RunAsync(parse, durable, path, outPath,
                     parse.GetValue(format) ?? "jsonl", strategyOptions, fetchOptions, parse.GetValue(quiet), cancellationToken);
             }
 
-            string path = parse.GetValue(input) ?? "-";
             bool fromStdin = path == "-";
-            if (!fromStdin && !File.Exists(path)) throw new UsageException($"no such file: {path}");
+            if (!fromStdin) PathChecks.RequireListFile(path, UrlHint);
+            PathChecks.RequireDistinct((ListFlag, path), ("--out", outPath));
 
+            using var created = new CreatedFiles();
+            created.Watch(outPath);
             await using var source = fromStdin ? Console.OpenStandardInput() : File.OpenRead(path);
             // A progress total costs one pass over a regular file (stdin, a pipe or a FIFO cannot be read
             // twice), so it is counted only when progress is shown.
             bool showProgress = !parse.GetValue(quiet);
             var statistics = new RunStatistics { Total = showProgress && source.CanSeek ? UrlListReader.CountUrls(path) : null };
-            string outPath = parse.GetValue(output) ?? "-";
             await using var sink = outPath == "-" ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read);
             await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);
             using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions);
+            created.Started();
 
             return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
                 () => FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken), cancellationToken);
         });
         return command;
     }
+
+    /// <summary>What "the file" argument is called in messages about two flags naming one file.</summary>
+    internal const string ListFlag = "the URL list";
+
+    /// <summary>The hint for a URL given where the list file goes.</summary>
+    internal static string UrlHint(string url) => $"fetch takes a file of URLs; to fetch one URL: echo {url} | quiver fetch";
 
     /// <summary>Null for one try per URL; otherwise the crawl's retry policy with the given attempts and first backoff.</summary>
     private static Resilience.RetryOptions? ReadRetry(int attempts, double firstDelaySeconds)

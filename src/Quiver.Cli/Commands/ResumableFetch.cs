@@ -30,16 +30,27 @@ internal static class ResumableFetch
         string? statePath = wantsState ? durable.StatePath(parse, output, null) : null;
         if (wantsState && statePath is null)
             throw new UsageException("a resumable fetch needs --state FILE or --out FILE (its state goes to FILE.state)");
+        if (statePath is not null) PathChecks.RequireWritableFile("--state", statePath);
+        string? warcPath = parse.GetValue(durable.Warc)?.FullName;
+        if (warcPath is not null) PathChecks.RequireWritableFile("--warc", warcPath);
+        // A resume may take its list from the state file; a new run names it now, and it is checked before anything is created.
+        if (!resume) RequireInput(input, wantsState);
+        PathChecks.RequireDistinct((FetchCommand.ListFlag, input), ("--out", output), ("--state", statePath), ("--warc", warcPath));
 
+        // Declared before what it watches, so it is disposed after them: removes what a run that failed at its start created.
+        using var created = new CreatedFiles();
+        created.Watch(statePath, isState: true);
+        created.Watch(output);
+        created.Watch(warcPath);
         // Without a state file, --warc alone is a plain run that also writes a WARC: keep it in memory.
         using var state = statePath is null ? StateDatabase.Open(":memory:") : durable.Open(parse, statePath);
         if (resume)
         {
             input = input == "-" ? state.GetMeta(MetaKeys.Input) ?? input : input;
             output = output == "-" ? state.GetMeta(MetaKeys.Output) ?? output : output;
+            RequireInput(input, wantsState);
+            PathChecks.RequireDistinct((FetchCommand.ListFlag, input), ("--out", output), ("--state", statePath), ("--warc", warcPath));
         }
-        if (input == "-" && wantsState) throw new UsageException("a resumable fetch reads its list from a file, not stdin");
-        if (input != "-" && !File.Exists(input)) throw new UsageException($"no such file: {input}");
         if (input != "-") state.SetMeta(MetaKeys.Input, Path.GetFullPath(input));
         if (output != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(output));
 
@@ -57,7 +68,14 @@ internal static class ResumableFetch
             Total = showProgress && input != "-" ? UrlListReader.CountUrls(input) - (resume ? progress.CompletedCount() : 0) : null,
         };
         await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
+        created.Started();
         return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
             () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken);
+    }
+
+    private static void RequireInput(string input, bool wantsState)
+    {
+        if (input == "-" && wantsState) throw new UsageException("a resumable fetch reads its list from a file, not stdin");
+        if (input != "-") PathChecks.RequireListFile(input, FetchCommand.UrlHint);
     }
 }
