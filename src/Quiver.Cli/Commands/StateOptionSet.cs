@@ -9,9 +9,13 @@ namespace Quiver.Cli.Commands;
 /// <summary>The flags of a resumable run (<c>--state</c>, <c>--resume</c>, <c>--warc</c>) and the opening of what they name.</summary>
 internal sealed class StateOptionSet(string mode)
 {
+    // What the code does: a crawl always keeps a state file (the fallback of StatePath); a list
+    // fetch keeps one only when --state is given (ResumableFetch), as docs/crawl.md says.
     public Option<FileInfo?> State { get; } = new("--state")
     {
-        Description = "SQLite state file that makes the run resumable (default: next to --out, as OUT.state)",
+        Description = mode == "crawl"
+            ? "SQLite state file that makes the crawl resumable (default: OUT.state beside --out, or ./quiver-crawl.state with stdout)"
+            : "SQLite state file that makes the fetch resumable (without it a fetch keeps no state and cannot be resumed)",
     };
 
     public Option<bool> Resume { get; } = new("--resume")
