@@ -21,11 +21,9 @@ internal static class CliHost
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // System.CommandLine's messages may span lines (lists of choices); a usage error is one line.
             // For `quiver bogus` the parser reports the missing command first; the unknown word says more.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            string message = string.Join(' ', error.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            Console.Error.WriteLine($"quiver: {message} (see 'quiver --help')");
+            Console.Error.WriteLine($"quiver: {ParseErrorMessages.Describe(error)} (see 'quiver --help')");
             return UsageError;
         }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Quiver.Fetching;
 
 namespace Quiver.Cli.Commands;
@@ -41,7 +43,7 @@ internal sealed class HttpOptionSet
 
     public Option<string?> Contact { get; } = new("--contact")
     {
-        Description = "A URL where site owners can reach you; added to the User-Agent as 'Quiver/0.1 (+URL)'",
+        Description = $"A URL where site owners can reach you; added to the User-Agent as '{FetchOptions.DefaultUserAgent.Split(' ')[0]} (+URL)'",
     };
 
     public Option<string[]> Headers { get; } = new("--header", "-H")
@@ -123,8 +125,7 @@ internal sealed class HttpOptionSet
             headers.Add(new(header[..colon].Trim(), header[(colon + 1)..].Trim()));
         }
 
-        if (parse.GetValue(CaCert) is { Exists: false } missingCa)
-            throw new UsageException($"CA certificate file not found: {missingCa.FullName}");
+        if (parse.GetValue(CaCert) is { } ca) RequireCertificate(ca);
 
         try
         {
@@ -150,7 +151,31 @@ internal sealed class HttpOptionSet
         }
     }
 
-    /// <summary>The default agent becomes "Quiver/0.1 (+URL)"; a custom one gets " (+URL)" appended.</summary>
+    /// <summary>
+    /// Loads the CA file once as the fetcher will (a PEM bundle or one DER certificate), so that a
+    /// wrong file is a usage error now rather than a cryptography error once the run has begun.
+    /// </summary>
+    private static void RequireCertificate(FileInfo file)
+    {
+        if (!file.Exists) throw new UsageException($"CA certificate file not found: {file.FullName}");
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            if (File.ReadAllText(file.FullName).Contains("-----BEGIN", StringComparison.Ordinal))
+                certificates.ImportFromPemFile(file.FullName);
+            else
+                certificates.Add(X509CertificateLoader.LoadCertificateFromFile(file.FullName));
+            bool empty = certificates.Count == 0;
+            foreach (var certificate in certificates) certificate.Dispose();
+            if (empty) throw new CryptographicException();
+        }
+        catch (CryptographicException)
+        {
+            throw new UsageException($"--ca-cert wants a PEM or DER certificate, and {file.FullName} is not one");
+        }
+    }
+
+    /// <summary>The default agent becomes "Quiver/VERSION (+URL)"; a custom one gets " (+URL)" appended.</summary>
     internal static string WithContact(string userAgent, string? text)
     {
         if (text is null) return userAgent;
