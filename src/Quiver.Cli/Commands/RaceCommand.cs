@@ -12,10 +12,11 @@ internal static class RaceCommand
     public static Command Create()
     {
         var sim = new SimOptionSet(RaceSettings.DefaultTimeScale);
+        // The default is written in the description: help would show an array default as "top10|top500",
+        // which is not how it is typed.
         var lists = new Option<string[]>("--list")
         {
-            Description = "top10, top500 or a file of URLs (repeatable or comma separated)",
-            DefaultValueFactory = _ => ["top10", "top500"],
+            Description = $"top10, top500 or a file of URLs (repeatable or comma separated) [default: {string.Join(',', DefaultLists)}]",
             AllowMultipleArgumentsPerToken = true,
         };
         var strategies = new Option<string>("--strategies")
@@ -60,8 +61,13 @@ internal static class RaceCommand
                 if (!kinds.Contains(kind)) kinds.Add(kind);
             }
             if (kinds.Count == 0) throw new UsageException("--strategies names no strategy");
-            var listNames = (parse.GetValue(lists) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            // Every flag is checked before the header, the sim or the output folder: a usage error does no work.
+            string[] given = parse.GetValue(lists) is { Length: > 0 } named ? named : DefaultLists;
+            var listNames = given.SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             if (listNames.Count == 0) throw new UsageException("--list names no list");
+            foreach (string list in listNames.Where(l => !IsBuiltInList(l)))
+                PathChecks.RequireListFile(list, url => $"--list wants top10, top500 or a file of URLs, not a URL: put {url} in a file");
+            PathChecks.RequireFolder("--out", parse.GetValue(output)!.FullName);
             if (parse.GetValue(repeat) < 1) throw new UsageException("--repeat must be at least 1");
             if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
             var simOptions = sim.Read(parse, SimWeb.SimWebOptions.DefaultAddress);
@@ -102,4 +108,8 @@ internal static class RaceCommand
         });
         return command;
     }
+
+    private static readonly string[] DefaultLists = ["top10", "top500"];
+
+    private static bool IsBuiltInList(string name) => name.ToLowerInvariant() is "top10" or "top500";
 }
