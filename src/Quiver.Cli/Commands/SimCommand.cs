@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using Quiver.SimWeb;
 
 namespace Quiver.Cli.Commands;
@@ -35,7 +36,6 @@ internal static class SimCommand
             var options = sim.Read(parse, ip);
             var world = SimWorld.FromTopSites(options);
             using var authority = CertificateAuthority.Create();
-            var files = SimWebFiles.Write(world, authority, parse.GetValue(directory)!.FullName);
 
             SimWebServer server;
             try
@@ -44,10 +44,12 @@ internal static class SimCommand
             }
             catch (IOException e)
             {
-                throw new UsageException($"cannot listen on {ip} ports {options.HttpPort} and {options.HttpsPort}: {e.Message} (ports below 1024 need root; try --http-port 8080 --https-port 8443)");
+                throw new UsageException($"cannot listen on {ip} ports {options.HttpPort} and {options.HttpsPort}: {e.Message} ({BindHint(e)})");
             }
             await using (server)
             {
+                // Written once the ports are ours: a sim that cannot listen leaves no folder behind.
+                var files = SimWebFiles.Write(world, authority, parse.GetValue(directory)!.FullName);
                 var first = world.Sites[0];
                 string firstHttps = world.Url(Uri.UriSchemeHttps, first.HostNames.Last()).AbsoluteUri;
                 var output = Console.Out;
@@ -71,5 +73,18 @@ internal static class SimCommand
             return CliHost.Ok;
         });
         return command;
+    }
+
+    /// <summary>What to do about a failed bind: the cause decides, since "need root" misleads when another process holds the port.</summary>
+    private static string BindHint(IOException e)
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause.GetType().Name == "AddressInUseException" || cause is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+                return "the port is in use by another process: stop it, or pick free ports with --http-port and --https-port";
+            if (cause is SocketException { SocketErrorCode: SocketError.AccessDenied })
+                return "ports below 1024 need root or CAP_NET_BIND_SERVICE; try --http-port 8080 --https-port 8443";
+        }
+        return "try other ports with --http-port and --https-port";
     }
 }

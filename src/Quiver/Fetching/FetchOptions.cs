@@ -76,7 +76,7 @@ public sealed record FetchOptions
     /// <summary>Save each final response body into this folder.</summary>
     public string? SaveBodiesDirectory { get; init; }
 
-    public const string DefaultUserAgent = "Quiver/0.1 (+bulk URL fetcher)";
+    public static readonly string DefaultUserAgent = $"Quiver/{System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(FetchOptions).Assembly)?.InformationalVersion.Split('+')[0]} (+bulk URL fetcher)";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public FetchOptions Validate()

@@ -26,10 +26,10 @@ internal sealed class CrawlHarness : IDisposable
 
     public async Task<List<FetchResult>> RunAsync(
         SiteGraphServer server, CrawlSettings settings, PolitenessOptions? politeness = null, RetryOptions? retry = null,
-        string userAgent = FetchOptions.DefaultUserAgent, CancellationToken cancellationToken = default)
+        string? userAgent = null, CancellationToken cancellationToken = default)
     {
         using var database = StateDatabase.Open(Path.Combine(Folder, "crawl.state"));
-        var fetch = new FetchOptions { Resolve = server.Resolve, Timeout = TimeSpan.FromSeconds(10), UserAgent = userAgent };
+        var fetch = new FetchOptions { Resolve = server.Resolve, Timeout = TimeSpan.FromSeconds(10), UserAgent = userAgent ?? FetchOptions.DefaultUserAgent };
         await using (var file = new FileStream(OutputPath, FileMode.Create))
         await using (var writer = new JsonLinesResultWriter(file))
         {
