@@ -347,7 +347,11 @@ public sealed class Fetcher : IDisposable
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
             return;
         }
-        if (options.CaCertificateFile is not { } caFile) return;
+        if (options.CaCertificateFile is not { } caFile)
+        {
+            ssl.RemoteCertificateValidationCallback = CertificateRejection.Check;
+            return;
+        }
 
         // SslStream builds the chain once, against the extra CA alone: when the CA is what the
         // sites chain to (a test web, a corporate CA), every handshake costs one chain build instead
@@ -360,11 +364,11 @@ public sealed class Fetcher : IDisposable
         };
         policy.CustomTrustStore.AddRange(LoadCertificates(caFile));
         ssl.CertificateChainPolicy = policy;
-        ssl.RemoteCertificateValidationCallback = static (_, certificate, chain, errors) =>
+        ssl.RemoteCertificateValidationCallback = static (sender, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
             // A wrong name is never rescued; a chain the extra CA does not vouch for may still be a public one.
-            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
+            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return CertificateRejection.Refuse(sender, certificate, chain, errors);
             using var system = new X509Chain();
             system.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
@@ -372,7 +376,8 @@ public sealed class Fetcher : IDisposable
                 foreach (var element in chain.ChainElements)
                     system.ChainPolicy.ExtraStore.Add(element.Certificate);
             }
-            return system.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            return system.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()))
+                || CertificateRejection.Refuse(sender, certificate, chain, errors);
         };
     }
 
