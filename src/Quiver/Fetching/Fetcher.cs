@@ -171,6 +171,10 @@ public sealed class Fetcher : IDisposable
                         return;
                     }
                     (result.Redirects ??= []).Add(next.AbsoluteUri);
+                    // A hop's status is not the final response's: a failure on the next hop has none.
+                    result.Status = null;
+                    result.HttpVersion = null;
+                    result.RetryAfter = null;
                     current = next;
                     continue;
                 }
