@@ -78,6 +78,12 @@ public sealed class Fetcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// The message of a URL the run was stopped before it was sent (no attempt made), so that the
+    /// records of a stopped run tell the ones never tried from the ones cut off in flight.
+    /// </summary>
+    internal const string NotStartedMessage = "not started: the run was cancelled first";
+
     private static FetchResult CancelledResult(UrlRequest request) =>
         new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
 
@@ -99,7 +105,7 @@ public sealed class Fetcher : IDisposable
         if (request.Uri is null)
             return result.Fail(FetchErrorKind.InvalidUrl, request.InvalidReason ?? "not a URL");
         if (cancellationToken.IsCancellationRequested)
-            return result.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
+            return result.Fail(FetchErrorKind.Cancelled, NotStartedMessage);
 
         long started = Stopwatch.GetTimestamp();
         var timings = new ConnectionTimings();
@@ -165,6 +171,10 @@ public sealed class Fetcher : IDisposable
                         return;
                     }
                     (result.Redirects ??= []).Add(next.AbsoluteUri);
+                    // A hop's status is not the final response's: a failure on the next hop has none.
+                    result.Status = null;
+                    result.HttpVersion = null;
+                    result.RetryAfter = null;
                     current = next;
                     continue;
                 }
