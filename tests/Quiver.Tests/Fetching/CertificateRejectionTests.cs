@@ -23,13 +23,15 @@ public sealed class CertificateRejectionTests(LoopbackServerFixture fixture) : I
         _expired = await KestrelHost.StartAsync(app => app.Run(context => context.Response.WriteAsync("never seen")),
             [KestrelEndpoint.Https(IssueExpired(_expiredAt))]);
 
-    [Fact]
-    public async Task Wrong_name_and_expired_certificates_say_so_with_an_extra_ca()
+    [Theory]
+    [InlineData("async")]
+    [InlineData("threads")]
+    public async Task Wrong_name_and_expired_certificates_say_so_with_an_extra_ca(string strategy)
     {
         string wrongName = new Uri(fixture.Server.HttpsWrongName, "/fast").AbsoluteUri;
         string expired = new Uri(_expired.Address, "/").AbsoluteUri;
 
-        var records = await FetchAsync([wrongName, expired], "--ca-cert", TestCertificates.AuthorityFile);
+        var records = await FetchAsync([wrongName, expired], "--strategy", strategy, "--ca-cert", TestCertificates.AuthorityFile);
 
         Assert.Equal(("tls", "server certificate rejected: name mismatch: the certificate is for wrong.example, not 127.0.0.1"), records[wrongName]);
         Assert.Equal(("tls", $"server certificate rejected: expired: the certificate was valid until {_expiredAt.UtcDateTime:yyyy-MM-dd} 00:00:00 UTC"), records[expired]);
