@@ -31,21 +31,20 @@ internal static class CrawlCommand
         var delay = new Option<double>("--delay") { Description = "Seconds between requests to one host", DefaultValueFactory = _ => Polite.PerHostDelay.TotalSeconds };
         var maxCrawlDelay = new Option<double>("--max-crawl-delay") { Description = "Longest robots.txt Crawl-delay honoured, in seconds", DefaultValueFactory = _ => Polite.MaxCrawlDelay.TotalSeconds };
         var ignoreRobots = new Option<bool>("--ignore-robots") { Description = "Do not fetch or obey robots.txt and robots meta tags" };
-        var attempts = new Option<int>("--attempts") { Description = "Tries per URL for timeouts, resets, connect failures, 5xx and 429", DefaultValueFactory = _ => Retry.MaxAttempts };
-        var retryDelay = new Option<double>("--retry-delay") { Description = "First retry backoff in seconds (doubles, with jitter)", DefaultValueFactory = _ => Retry.BaseDelay.TotalSeconds };
-        var maxRetryAfter = new Option<double>("--max-retry-after") { Description = "Longest Retry-After honoured, in seconds", DefaultValueFactory = _ => Retry.MaxRetryAfter.TotalSeconds };
         var throttleBackoff = new Option<double>("--throttle-backoff") { Description = "Host-wide backoff after a 429/503 without Retry-After, in seconds (doubles)", DefaultValueFactory = _ => Polite.ThrottleBackoff.TotalSeconds };
         var errorBudget = new Option<int>("--host-error-budget") { Description = "Failed URLs after which the rest of a host is skipped", DefaultValueFactory = _ => Polite.HostErrorBudget };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr" };
 
+        var retries = new RetryOptionSet(Retry.MaxAttempts);
         var http = new HttpOptionSet();
         http.PerHost.Description = $"Requests at once to one host (default {Polite.PerHostConcurrency})";
         var durable = new StateOptionSet("crawl");
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
             seeds, seedsFile, depth, scope, include, exclude, maxPages, output, concurrency, delay, maxCrawlDelay, ignoreRobots,
-            attempts, retryDelay, maxRetryAfter, throttleBackoff, errorBudget, quiet,
+            throttleBackoff, errorBudget, quiet,
         };
+        retries.AddTo(command);
         http.AddTo(command);
         durable.AddTo(command);
 
@@ -67,11 +66,7 @@ internal static class CrawlCommand
                     ThrottleBackoff = Seconds(parse.GetValue(throttleBackoff)),
                     HostErrorBudget = parse.GetValue(errorBudget),
                 }.Validate();
-                retry = (Retry with
-                {
-                    MaxAttempts = parse.GetValue(attempts),
-                    MaxRetryAfter = Seconds(parse.GetValue(maxRetryAfter)),
-                }).WithFirstDelay(Seconds(parse.GetValue(retryDelay))).Validate();
+                retry = retries.Read(parse);
             }
             catch (ArgumentException e)
             {

@@ -55,23 +55,14 @@ internal static class FetchCommand
         {
             Description = "No progress and no summary on stderr",
         };
-        var attempts = new Option<int>("--attempts")
-        {
-            Description = "Tries per URL for timeouts, resets, refused connects, 5xx and 429 (1 = no retry)",
-            DefaultValueFactory = _ => 1,
-        };
-        var retryDelay = new Option<double>("--retry-delay")
-        {
-            Description = "First retry backoff in seconds (doubles each retry, with jitter; a Retry-After header wins)",
-            DefaultValueFactory = _ => new Resilience.RetryOptions().BaseDelay.TotalSeconds,
-        };
-
+        var retry = new RetryOptionSet(defaultAttempts: 1);
         var http = new HttpOptionSet();
         var durable = new StateOptionSet("fetch");
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
-            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet, attempts, retryDelay,
+            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet,
         };
+        retry.AddTo(command);
         http.AddTo(command);
         durable.AddTo(command);
 
@@ -86,7 +77,7 @@ internal static class FetchCommand
                 ExtractTitle = title,
                 ExtractLinks = links,
                 SaveBodiesDirectory = parse.GetValue(saveBodies)?.FullName,
-                Retry = ReadRetry(parse.GetValue(attempts), parse.GetValue(retryDelay)),
+                Retry = retry.Read(parse) is { MaxAttempts: > 1 } retries ? retries : null,
             };
             StrategyKind kind = StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var k) ? k : StrategyKind.Async;
             var strategyOptions = new StrategyOptions
@@ -144,22 +135,6 @@ internal static class FetchCommand
 
     /// <summary>The hint for a URL given where the list file goes.</summary>
     internal static string UrlHint(string url) => $"fetch takes a file of URLs; to fetch one URL: echo {url} | quiver fetch";
-
-    /// <summary>Null for one try per URL; otherwise the crawl's retry policy with the given attempts and first backoff.</summary>
-    private static Resilience.RetryOptions? ReadRetry(int attempts, double firstDelaySeconds)
-    {
-        if (!double.IsFinite(firstDelaySeconds) || firstDelaySeconds < 0 || firstDelaySeconds > 3600)
-            throw new UsageException("--retry-delay must be between 0 and 3600 seconds");
-        try
-        {
-            var retry = new Resilience.RetryOptions { MaxAttempts = attempts }.WithFirstDelay(TimeSpan.FromSeconds(firstDelaySeconds)).Validate();
-            return retry.MaxAttempts == 1 ? null : retry;
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
 
     private static (bool Title, bool Links) ParseExtract(string? value)
     {

@@ -22,7 +22,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
 
     public static ProgressReporter Start(RunStatistics statistics, bool enabled) => new(statistics, enabled);
 
-    /// <summary>One status line: done/total, rate, in flight, errors, ETA.</summary>
+    /// <summary>One status line: done/total, rate, started or queued, errors, ETA.</summary>
     public static string Describe(RunStatistics s)
     {
         double rate = s.RequestsPerSecond;
@@ -30,7 +30,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
         string eta = s.Total is { } t && rate > 0 && s.Completed < t
             ? $", ETA {TimeSpan.FromSeconds(Math.Ceiling((t - s.Completed) / rate)):g}"
             : "";
-        return $"{done} done, {rate:N1}/s, {s.InFlight:N0} in flight, {s.Failed:N0} errors, {s.Elapsed:mm\\:ss}{eta}";
+        return $"{done} done, {rate:N1}/s, {s.StartedOrQueued:N0} started or queued, {s.Failed:N0} errors, {s.Elapsed:mm\\:ss}{eta}";
     }
 
     private static async Task PlainLoopAsync(RunStatistics statistics, CancellationToken stop)

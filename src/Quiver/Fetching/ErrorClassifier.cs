@@ -62,9 +62,16 @@ internal static class ErrorClassifier
         return verdict ?? FetchErrorKind.Other;
     }
 
-    /// <summary>The outermost message, with the innermost cause appended when it adds something.</summary>
+    /// <summary>
+    /// The outermost message, with the innermost cause appended when it adds something; a refused
+    /// certificate's reason alone, since the handler's wrapper only says "see inner exception".
+    /// </summary>
     private static string Describe(Exception exception)
     {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is CertificateRejectedException rejected) return rejected.Message;
+        }
         var inner = exception;
         while (inner.InnerException is not null) inner = inner.InnerException;
         string outer = exception.Message;

@@ -82,10 +82,13 @@ public sealed class FetchResult
 /// <summary>Where the time went, in milliseconds.</summary>
 public sealed class FetchTimings
 {
-    /// <summary>From the start of the first attempt to the end of the body (or the failure).</summary>
+    /// <summary>
+    /// From the start of the first attempt (name lookup and connect included) to the end of the last
+    /// attempt's body (or its failure); for a retried URL this includes the waits between attempts.
+    /// </summary>
     public double TotalMs { get; set; }
 
-    /// <summary>From sending the final request to its response headers.</summary>
+    /// <summary>From sending the final request (of the last attempt) to its response headers.</summary>
     public double? TtfbMs { get; set; }
 
     /// <summary>Name resolution, when this fetch opened a new connection and looked the name up.</summary>

@@ -78,6 +78,12 @@ public sealed class Fetcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// The message of a URL the run was stopped before it was sent (no attempt made), so that the
+    /// records of a stopped run tell the ones never tried from the ones cut off in flight.
+    /// </summary>
+    internal const string NotStartedMessage = "not started: the run was cancelled first";
+
     private static FetchResult CancelledResult(UrlRequest request) =>
         new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
 
@@ -99,7 +105,7 @@ public sealed class Fetcher : IDisposable
         if (request.Uri is null)
             return result.Fail(FetchErrorKind.InvalidUrl, request.InvalidReason ?? "not a URL");
         if (cancellationToken.IsCancellationRequested)
-            return result.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
+            return result.Fail(FetchErrorKind.Cancelled, NotStartedMessage);
 
         long started = Stopwatch.GetTimestamp();
         var timings = new ConnectionTimings();
@@ -165,6 +171,10 @@ public sealed class Fetcher : IDisposable
                         return;
                     }
                     (result.Redirects ??= []).Add(next.AbsoluteUri);
+                    // A hop's status is not the final response's: a failure on the next hop has none.
+                    result.Status = null;
+                    result.HttpVersion = null;
+                    result.RetryAfter = null;
                     current = next;
                     continue;
                 }
@@ -347,7 +357,11 @@ public sealed class Fetcher : IDisposable
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
             return;
         }
-        if (options.CaCertificateFile is not { } caFile) return;
+        if (options.CaCertificateFile is not { } caFile)
+        {
+            ssl.RemoteCertificateValidationCallback = CertificateRejection.Check;
+            return;
+        }
 
         // SslStream builds the chain once, against the extra CA alone: when the CA is what the
         // sites chain to (a test web, a corporate CA), every handshake costs one chain build instead
@@ -360,11 +374,11 @@ public sealed class Fetcher : IDisposable
         };
         policy.CustomTrustStore.AddRange(LoadCertificates(caFile));
         ssl.CertificateChainPolicy = policy;
-        ssl.RemoteCertificateValidationCallback = static (_, certificate, chain, errors) =>
+        ssl.RemoteCertificateValidationCallback = static (sender, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None) return true;
             // A wrong name is never rescued; a chain the extra CA does not vouch for may still be a public one.
-            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
+            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return CertificateRejection.Refuse(sender, certificate, chain, errors);
             using var system = new X509Chain();
             system.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
@@ -372,7 +386,8 @@ public sealed class Fetcher : IDisposable
                 foreach (var element in chain.ChainElements)
                     system.ChainPolicy.ExtraStore.Add(element.Certificate);
             }
-            return system.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            return system.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()))
+                || CertificateRejection.Refuse(sender, certificate, chain, errors);
         };
     }
 

@@ -1,12 +1,16 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Quiver.Fetching;
 
 namespace Quiver.Output;
 
 /// <summary>
-/// RFC 4180 CSV with a header row and fixed columns. Written by hand: the format is a dozen fixed
-/// fields with one quoting rule, which a CSV library would not make shorter or safer.
+/// RFC 4180 CSV with a header row and fixed columns: every field of the JSON-lines record, named in
+/// snake_case, the timings flattened (<c>total_ms</c>…), lists (<c>redirects</c>, <c>links</c>) joined
+/// with a space (a URL holds none), <c>data</c> as its JSON text. Columns added later go at the end, so
+/// readers that go by position keep working. Written by hand: the format is fixed fields with one
+/// quoting rule, which a CSV library would not make shorter or safer.
 /// </summary>
 public sealed class CsvResultWriter : IResultWriter
 {
@@ -15,6 +19,7 @@ public sealed class CsvResultWriter : IResultWriter
     [
         "line", "url", "final_url", "redirects", "http_version", "status", "content_type", "bytes",
         "total_ms", "ttfb_ms", "dns_ms", "connect_ms", "tls_ms", "attempts", "error", "error_message", "title", "body_file",
+        "redirect_to", "links", "depth", "referrer", "data",
     ];
 
     private readonly StreamWriter _writer;
@@ -31,10 +36,12 @@ public sealed class CsvResultWriter : IResultWriter
         var t = result.Timings;
         string?[] fields =
         [
-            Num(result.Line), result.Url, result.FinalUrl, result.Redirects is null ? null : string.Join(' ', result.Redirects),
+            Num(result.Line), result.Url, result.FinalUrl, List(result.Redirects),
             result.HttpVersion, Num(result.Status), result.ContentType, Num(result.Bytes),
             Num(t.TotalMs), Num(t.TtfbMs), Num(t.DnsMs), Num(t.ConnectMs), Num(t.TlsMs), Num(result.Attempts),
             result.Error?.ToWireName(), result.ErrorMessage, result.Title, result.BodyFile,
+            result.RedirectTo, List(result.Links), Num(result.Depth), result.Referrer,
+            result.Data is null ? null : JsonSerializer.Serialize(result.Data, QuiverJsonContext.Lines.DictionaryStringString),
         ];
         for (int i = 0; i < fields.Length; i++)
         {
@@ -58,6 +65,7 @@ public sealed class CsvResultWriter : IResultWriter
         _writer.Write('"');
     }
 
+    private static string? List(List<string>? values) => values is null ? null : string.Join(' ', values);
     private static string? Num(long? value) => value?.ToString(CultureInfo.InvariantCulture);
     private static string? Num(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Polly;
 using Polly.Retry;
 using Quiver.Fetching;
@@ -46,13 +47,14 @@ public sealed class FetchRetryPipeline
     {
         ArgumentNullException.ThrowIfNull(attempt);
         int attempts = 0;
+        long firstStarted = 0;
         var result = await _pipeline.ExecuteAsync(async token =>
         {
-            attempts++;
-            return await attempt(token).ConfigureAwait(false);
+            var tried = await attempt(token).ConfigureAwait(false);
+            if (++attempts == 1) firstStarted = StartOf(tried);
+            return tried;
         }, cancellationToken).ConfigureAwait(false);
-        result.Attempts = attempts;
-        return result;
+        return Finish(result, attempts, firstStarted);
     }
 
     /// <summary>
@@ -63,12 +65,32 @@ public sealed class FetchRetryPipeline
     {
         ArgumentNullException.ThrowIfNull(attempt);
         int attempts = 0;
+        long firstStarted = 0;
         var result = _pipeline.Execute(token =>
         {
-            attempts++;
-            return attempt(token);
+            var tried = attempt(token);
+            if (++attempts == 1) firstStarted = StartOf(tried);
+            return tried;
         }, cancellationToken);
+        return Finish(result, attempts, firstStarted);
+    }
+
+    /// <summary>
+    /// When a try began, from its own measured total: the attempt callback may first wait for a slot or a
+    /// host's turn (the crawl), which is queueing, not fetching, so its start cannot be taken before the call.
+    /// </summary>
+    private static long StartOf(FetchResult tried) =>
+        Stopwatch.GetTimestamp() - (long)(tried.Timings.TotalMs * Stopwatch.Frequency / 1000);
+
+    /// <summary>
+    /// Records the attempts, and makes a retried URL's total span its first try's start to its last try's
+    /// end, backoffs included (the README's <c>timings.totalMs</c>); the other timings stay the last try's.
+    /// </summary>
+    private static FetchResult Finish(FetchResult result, int attempts, long firstStarted)
+    {
         result.Attempts = attempts;
+        if (attempts > 1)
+            result.Timings.TotalMs = Math.Round(Stopwatch.GetElapsedTime(firstStarted).TotalMilliseconds, 3);
         return result;
     }
 

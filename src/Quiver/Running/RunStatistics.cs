@@ -21,7 +21,12 @@ public sealed class RunStatistics
     public long Read => Interlocked.Read(ref _read);
     public long Completed => Interlocked.Read(ref _completed);
     public long Failed => Interlocked.Read(ref _failed);
-    public long InFlight => Math.Max(0, Read - Completed);
+    /// <summary>
+    /// URLs read from the input and not finished yet: in flight, waiting in a strategy's queue or a worker's
+    /// chunk, or waiting out a retry backoff. Strategies do not report when a fetch starts (worker processes
+    /// could not cheaply), so this is what is known; it is not the number of requests in flight.
+    /// </summary>
+    public long StartedOrQueued => Math.Max(0, Read - Completed);
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
     public LatencyHistogram Latency { get; } = new();
 

@@ -119,6 +119,10 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>The record of a URL the run was cancelled before it was answered (as the fetcher reports one).</summary>
     public static FetchResult Cancelled(UrlRequest request) => Unfinished(request, FetchErrorKind.Cancelled, "the run was cancelled");
 
+    /// <summary>The record of a URL the run was cancelled before any worker was given it (no attempt made).</summary>
+    public static FetchResult NotStarted(UrlRequest request) =>
+        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text }.Fail(FetchErrorKind.Cancelled, Fetcher.NotStartedMessage);
+
     private static FetchResult Unfinished(UrlRequest request, FetchErrorKind kind, string message) =>
         new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(kind, message);
 

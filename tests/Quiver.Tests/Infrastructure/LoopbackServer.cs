@@ -15,7 +15,7 @@ namespace Quiver.Tests.Infrastructure;
 /// </summary>
 /// <remarks>
 /// Routes: <c>/fast</c> (small HTML page with a title and links), <c>/slow?ms=N</c>,
-/// <c>/redirect/N</c> (N hops, then /fast), <c>/loop</c> (redirects to itself), <c>/status/CODE</c>,
+/// <c>/redirect/N</c> (N hops, then /fast), <c>/loop</c> (redirects to itself), <c>/to?url=U</c> (redirects to U), <c>/status/CODE</c>,
 /// <c>/reset</c> (aborts the connection mid-body with a reset), <c>/hang</c> (never answers),
 /// <c>/bytes/N</c> (N bytes of body), <c>/gate/NAME</c> (waits until the test opens the gate),
 /// <c>/flaky/NAME/N</c> (503 for the first N requests of NAME, then 200), and
@@ -104,6 +104,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         });
         app.MapGet("/redirect/{hops:int}", (int hops) => Results.Redirect(hops <= 1 ? "/fast" : $"/redirect/{hops - 1}"));
         app.MapGet("/loop", () => Results.Redirect("/loop"));
+        app.MapGet("/to", (string url) => Results.Redirect(url));
         app.MapGet("/status/{code:int}", (int code) => Results.Content(Page($"status {code}"), "text/html", statusCode: code));
         app.MapGet("/reset", async (HttpContext context) =>
         {
