@@ -80,7 +80,8 @@ internal static class CrawlCommand
             PathChecks.RequireWritableFile("--state", statePath);
             string? warcPath = parse.GetValue(durable.Warc)?.FullName;
             if (warcPath is not null) PathChecks.RequireWritableFile("--warc", warcPath);
-            var seedsPath = parse.GetValue(seedsFile)?.FullName;
+            // As typed (FileInfo keeps it), so that a URL given to --seeds is recognised as one.
+            string? seedsPath = parse.GetValue(seedsFile)?.ToString();
             CrawlSettings? newSettings = resume ? null : ReadSettings(parse, seeds, seedsPath, depth, scope, include, exclude, maxPages);
             PathChecks.RequireDistinct(("--seeds", seedsPath), ("--out", outPath), ("--state", statePath), ("--warc", warcPath));
 
