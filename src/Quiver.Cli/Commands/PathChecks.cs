@@ -36,7 +36,7 @@ internal static class PathChecks
     /// </summary>
     public static void RequireDistinct(params (string Flag, string? Path)[] files)
     {
-        var given = files.Where(f => f.Path is not null and not "-").Select(f => (f.Flag, Full: Path.GetFullPath(f.Path!))).ToList();
+        var given = files.Where(f => f.Path is not null and not "-").Select(f => (f.Flag, Full: Resolved(f.Path!))).ToList();
         for (int i = 0; i < given.Count; i++)
         {
             for (int j = i + 1; j < given.Count; j++)
@@ -44,6 +44,20 @@ internal static class PathChecks
                 if (string.Equals(given[i].Full, given[j].Full, StringComparison.Ordinal))
                     throw new UsageException($"{given[j].Flag} and {given[i].Flag} are the same file ({given[i].Full}): it would be overwritten");
             }
+        }
+    }
+
+    /// <summary>The full path, through a symbolic link to the file it names (a link to the list is the list).</summary>
+    private static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
         }
     }
 

@@ -115,6 +115,17 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
         Assert.Equal(["http://127.0.0.1:1/"], File.ReadAllLines(InDirectory("same.txt")));
     }
 
+    [Fact]
+    public async Task Fetch_OutputThroughASymbolicLinkToTheList_IsRefused()
+    {
+        string list = WriteList("same.txt", "http://127.0.0.1:1/");
+        File.CreateSymbolicLink(InDirectory("link.txt"), list);
+        string line = OneUsageLine(await CliRunner.RunAsync(["fetch", list, "-o", InDirectory("link.txt")]));
+
+        Assert.Contains("same file", line, StringComparison.Ordinal);
+        Assert.Equal(["http://127.0.0.1:1/"], File.ReadAllLines(list));
+    }
+
     [Theory]
     [InlineData("-c abc", "--concurrency wants a whole number, got 'abc'")]
     [InlineData("--timeout abc", "--timeout wants a number, got 'abc'")]
