@@ -118,4 +118,36 @@ public sealed class FetcherTests(LoopbackServerFixture fixture) : IClassFixture<
     [InlineData("example.com:80:not-an-ip")]
     public void ResolveEntry_RejectsMalformedEntries(string text) =>
         Assert.Throws<FormatException>(() => ResolveEntry.Parse(text));
+
+    // A record's status is the final response's: a redirect hop's status does not outlive the hop.
+
+    [Fact]
+    public async Task A_failure_after_a_redirect_has_no_status()
+    {
+        string refused = $"http://127.0.0.1:{Server.RefusedPort}/gone";
+        var result = await FetchAsync(new FetchOptions(), Server.HttpUrl("/to?url=" + Uri.EscapeDataString(refused)));
+
+        Assert.Equal(FetchErrorKind.ConnectionRefused, result.Error);
+        Assert.Null(result.Status);
+        Assert.Null(result.HttpVersion);
+        Assert.Equal([refused], result.Redirects!);
+    }
+
+    [Fact]
+    public async Task A_tls_failure_after_a_redirect_has_no_status()
+    {
+        var result = await FetchAsync(new FetchOptions(), Server.HttpUrl("/to?url=" + Uri.EscapeDataString(new Uri(Server.HttpsWrongName, "/fast").AbsoluteUri)));
+
+        Assert.Equal(FetchErrorKind.Tls, result.Error);
+        Assert.Null(result.Status);
+    }
+
+    [Fact]
+    public async Task Too_many_redirects_keeps_the_last_redirect_status()
+    {
+        var result = await FetchAsync(new FetchOptions { MaxRedirects = 2 }, Server.HttpUrl("/loop"));
+
+        Assert.Equal(FetchErrorKind.TooManyRedirects, result.Error);
+        Assert.Equal(302, result.Status);
+    }
 }
