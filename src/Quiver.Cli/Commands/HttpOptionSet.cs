@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Quiver.Fetching;
 
 namespace Quiver.Cli.Commands;
@@ -160,11 +159,7 @@ internal sealed class HttpOptionSet
         if (!file.Exists) throw new UsageException($"CA certificate file not found: {file.FullName}");
         try
         {
-            var certificates = new X509Certificate2Collection();
-            if (File.ReadAllText(file.FullName).Contains("-----BEGIN", StringComparison.Ordinal))
-                certificates.ImportFromPemFile(file.FullName);
-            else
-                certificates.Add(X509CertificateLoader.LoadCertificateFromFile(file.FullName));
+            var certificates = CaCertificates.Load(file.FullName);
             bool empty = certificates.Count == 0;
             foreach (var certificate in certificates) certificate.Dispose();
             if (empty) throw new CryptographicException();

@@ -372,7 +372,7 @@ public sealed class Fetcher : IDisposable
             TrustMode = X509ChainTrustMode.CustomRootTrust,
             RevocationMode = X509RevocationMode.NoCheck,
         };
-        policy.CustomTrustStore.AddRange(LoadCertificates(caFile));
+        policy.CustomTrustStore.AddRange(CaCertificates.Load(caFile));
         ssl.CertificateChainPolicy = policy;
         ssl.RemoteCertificateValidationCallback = static (sender, certificate, chain, errors) =>
         {
@@ -392,15 +392,5 @@ public sealed class Fetcher : IDisposable
     }
 
     /// <summary>A PEM bundle (one or more certificates) or a single DER certificate.</summary>
-    private static X509Certificate2Collection LoadCertificates(string path)
-    {
-        var certificates = new X509Certificate2Collection();
-        if (File.ReadAllText(path).Contains("-----BEGIN", StringComparison.Ordinal))
-            certificates.ImportFromPemFile(path);
-        else
-            certificates.Add(X509CertificateLoader.LoadCertificateFromFile(path));
-        return certificates;
-    }
-
     public void Dispose() => _client.Dispose();
 }
