@@ -8,7 +8,7 @@ internal static class ErrorClassifier
 {
     public static (FetchErrorKind Kind, string Message) Classify(Exception exception, bool timedOut, bool cancelled)
     {
-        if (cancelled) return (FetchErrorKind.Cancelled, "the run was cancelled");
+        if (cancelled) return (FetchErrorKind.Cancelled, FetchResult.CancelledMessage);
         if (timedOut) return (FetchErrorKind.Timeout, "no complete response within the timeout");
         return (KindOf(exception), Describe(exception));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Quiver.Input;
 
 namespace Quiver.Fetching;
 
@@ -69,6 +70,32 @@ public sealed class FetchResult
     /// <summary>True when the fetch produced a response (whatever its status).</summary>
     [JsonIgnore]
     public bool Succeeded => Error is null;
+
+    /// <summary>Message of a URL the run was cancelled while fetching it.</summary>
+    internal const string CancelledMessage = "the run was cancelled";
+
+    /// <summary>
+    /// Message of a URL the run was cancelled before it was sent (no attempt made), so that the records
+    /// of a stopped run tell the ones never tried from the ones cut off in flight.
+    /// </summary>
+    internal const string NotStartedMessage = "not started: the run was cancelled first";
+
+    /// <summary>The record of <paramref name="request"/> before anything happened: its line, and its URL (the raw line when it is not one).</summary>
+    internal static FetchResult For(UrlRequest request) => new() { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text };
+
+    /// <summary>The record of a URL that was being fetched (one attempt) when <paramref name="kind"/> cut it off.</summary>
+    internal static FetchResult Unfinished(UrlRequest request, FetchErrorKind kind, string message)
+    {
+        var result = For(request);
+        result.Attempts = 1;
+        return result.Fail(kind, message);
+    }
+
+    /// <summary>The record of a URL the run was cancelled while fetching it.</summary>
+    internal static FetchResult Cancelled(UrlRequest request) => Unfinished(request, FetchErrorKind.Cancelled, CancelledMessage);
+
+    /// <summary>The record of a URL the run was cancelled before it was sent.</summary>
+    internal static FetchResult NotStarted(UrlRequest request) => For(request).Fail(FetchErrorKind.Cancelled, NotStartedMessage);
 
     /// <summary>Records a failure.</summary>
     public FetchResult Fail(FetchErrorKind kind, string message)

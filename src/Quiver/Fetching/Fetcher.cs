@@ -61,7 +61,7 @@ public sealed class Fetcher : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return CancelledResult(request);
+            return FetchResult.Cancelled(request);
         }
     }
 
@@ -74,18 +74,9 @@ public sealed class Fetcher : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return CancelledResult(request);
+            return FetchResult.Cancelled(request);
         }
     }
-
-    /// <summary>
-    /// The message of a URL the run was stopped before it was sent (no attempt made), so that the
-    /// records of a stopped run tell the ones never tried from the ones cut off in flight.
-    /// </summary>
-    internal const string NotStartedMessage = "not started: the run was cancelled first";
-
-    private static FetchResult CancelledResult(UrlRequest request) =>
-        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(FetchErrorKind.Cancelled, "the run was cancelled");
 
     private FetchResult FetchOnce(UrlRequest request, CancellationToken cancellationToken)
     {
@@ -101,11 +92,11 @@ public sealed class Fetcher : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FetchResult> FetchCoreAsync(UrlRequest request, bool async, CancellationToken cancellationToken)
     {
-        var result = new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text };
+        var result = FetchResult.For(request);
         if (request.Uri is null)
             return result.Fail(FetchErrorKind.InvalidUrl, request.InvalidReason ?? "not a URL");
         if (cancellationToken.IsCancellationRequested)
-            return result.Fail(FetchErrorKind.Cancelled, NotStartedMessage);
+            return result.Fail(FetchErrorKind.Cancelled, FetchResult.NotStartedMessage);
 
         long started = Stopwatch.GetTimestamp();
         var timings = new ConnectionTimings();

@@ -62,7 +62,7 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
                 {
                     // What is still queued once the run is cancelled is reported, not handed to a worker.
                     foreach (var request in batch)
-                        await output.WriteAsync(WorkerProcess.NotStarted(request), stopToken).ConfigureAwait(false);
+                        await output.WriteAsync(FetchResult.NotStarted(request), stopToken).ConfigureAwait(false);
                     continue;
                 }
                 if (worker is null)

@@ -104,27 +104,17 @@ internal sealed class WorkerProcess : IDisposable
         if (runToken.IsCancellationRequested)
         {
             foreach (var request in pending.Values)
-                await results.WriteAsync(Cancelled(request), stopToken).ConfigureAwait(false);
+                await results.WriteAsync(FetchResult.Cancelled(request), stopToken).ConfigureAwait(false);
             return false;
         }
         string exit = _process.WaitForExit(5000) ? $"exited with code {_process.ExitCode}" : "stopped answering";
         foreach (var request in pending.Values)
         {
-            var crashed = Unfinished(request, FetchErrorKind.WorkerCrashed, $"worker process {ProcessId} {exit} while fetching this URL");
+            var crashed = FetchResult.Unfinished(request, FetchErrorKind.WorkerCrashed, $"worker process {ProcessId} {exit} while fetching this URL");
             await results.WriteAsync(crashed, stopToken).ConfigureAwait(false);
         }
         return false;
     }
-
-    /// <summary>The record of a URL the run was cancelled before it was answered (as the fetcher reports one).</summary>
-    public static FetchResult Cancelled(UrlRequest request) => Unfinished(request, FetchErrorKind.Cancelled, "the run was cancelled");
-
-    /// <summary>The record of a URL the run was cancelled before any worker was given it (no attempt made).</summary>
-    public static FetchResult NotStarted(UrlRequest request) =>
-        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text }.Fail(FetchErrorKind.Cancelled, Fetcher.NotStartedMessage);
-
-    private static FetchResult Unfinished(UrlRequest request, FetchErrorKind kind, string message) =>
-        new FetchResult { Line = request.Line, Url = request.Uri?.AbsoluteUri ?? request.Text, Attempts = 1 }.Fail(kind, message);
 
     private void Kill()
     {

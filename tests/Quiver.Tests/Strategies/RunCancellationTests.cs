@@ -89,8 +89,8 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         Assert.Equal(Enumerable.Range(1, held).Select(i => (long)i), results.Select(r => r.Line).Order());
         Assert.All(results, r => Assert.Equal(FetchErrorKind.Cancelled, r.Error));
         // The records tell the URLs cut off in flight from those never sent.
-        Assert.Equal(Concurrency, results.Count(r => r.Attempts == 1 && r.ErrorMessage != Fetcher.NotStartedMessage));
-        Assert.Equal(held - Concurrency, results.Count(r => r.Attempts == 0 && r.ErrorMessage == Fetcher.NotStartedMessage));
+        Assert.Equal(Concurrency, results.Count(r => r.Attempts == 1 && r.ErrorMessage != FetchResult.NotStartedMessage));
+        Assert.Equal(held - Concurrency, results.Count(r => r.Attempts == 0 && r.ErrorMessage == FetchResult.NotStartedMessage));
     }
 
     /// <summary>Counts what the strategy takes from its input, and says when it has taken all of it.</summary>
