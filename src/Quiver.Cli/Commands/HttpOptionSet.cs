@@ -42,7 +42,7 @@ internal sealed class HttpOptionSet
 
     public Option<string?> Contact { get; } = new("--contact")
     {
-        Description = $"A URL where site owners can reach you; added to the User-Agent as '{FetchOptions.DefaultUserAgent.Split(' ')[0]} (+URL)'",
+        Description = $"A URL where site owners can reach you; added to the User-Agent as '{FetchOptions.Product} (+URL)'",
     };
 
     public Option<string[]> Headers { get; } = new("--header", "-H")
@@ -176,7 +176,7 @@ internal sealed class HttpOptionSet
         if (text is null) return userAgent;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var contact) || contact.Scheme is not ("http" or "https" or "mailto"))
             throw new UsageException($"--contact wants an absolute http(s) or mailto URL, got '{text}'");
-        string product = userAgent == FetchOptions.DefaultUserAgent ? userAgent.Split(' ')[0] : userAgent;
+        string product = userAgent == FetchOptions.DefaultUserAgent ? FetchOptions.Product : userAgent;
         return $"{product} (+{contact.OriginalString})";
     }
 

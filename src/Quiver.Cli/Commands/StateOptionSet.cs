@@ -98,7 +98,7 @@ internal sealed class StateOptionSet(string mode)
     /// <summary>The warcinfo fields Quiver writes.</summary>
     public static IEnumerable<KeyValuePair<string, string>> WarcInfo(string userAgent, string command) =>
     [
-        new("software", Fetching.FetchOptions.DefaultUserAgent.Split(' ')[0]),
+        new("software", Fetching.FetchOptions.Product),
         new("format", "WARC File Format 1.1"),
         new("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
         new("http-header-user-agent", userAgent),

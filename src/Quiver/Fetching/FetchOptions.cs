@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Quiver.Fetching;
 
 /// <summary>
@@ -76,7 +78,11 @@ public sealed record FetchOptions
     /// <summary>Save each final response body into this folder.</summary>
     public string? SaveBodiesDirectory { get; init; }
 
-    public static readonly string DefaultUserAgent = $"Quiver/{System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(FetchOptions).Assembly)?.InformationalVersion.Split('+')[0]} (+bulk URL fetcher)";
+    /// <summary>"Quiver/VERSION": the product and the version <c>--version</c> prints (Directory.Build.props), without its commit suffix.</summary>
+    public static readonly string Product =
+        $"Quiver/{typeof(FetchOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}";
+
+    public static readonly string DefaultUserAgent = $"{Product} (+bulk URL fetcher)";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public FetchOptions Validate()

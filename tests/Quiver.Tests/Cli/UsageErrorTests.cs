@@ -204,7 +204,7 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
     {
         var outcome = await CliRunner.RunAsync(["--version"]);
         string version = Assert.Single(outcome.OutputLines).Trim().Split('+')[0];
-        Assert.Equal($"Quiver/{version}", FetchOptions.DefaultUserAgent.Split(' ')[0]);
+        Assert.Equal($"Quiver/{version}", FetchOptions.Product);
     }
 
     [Fact]
