@@ -47,8 +47,8 @@ public static class ResumableFetchRun
             commit.Wrote();
             if (batch.Count >= MaxBatch) await commit.NowAsync().ConfigureAwait(false);
         }
+        // A commit flushes the output first; with nothing left to commit, everything written is flushed already.
         if (batch.Count > 0) await commit.NowAsync().ConfigureAwait(false);
-        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (!cancellationToken.IsCancellationRequested) progress.Database.SetMeta(MetaKeys.Finished, "1");
     }
 
