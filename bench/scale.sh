@@ -14,6 +14,7 @@
 #   CONCURRENCY  wrk connections, and quiver --concurrency         (default 256)
 #   QUIVER_C     quiver --concurrency, when it should differ       (default CONCURRENCY)
 #   QUIVER_ARGS  extra quiver fetch flags, e.g. "--max-connections 2048" (default none)
+#   QUIVER_ENV   environment for quiver alone, e.g. "MALLOC_ARENA_MAX=2 DOTNET_GCgen0size=1000000" (default none)
 #   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256";
 #                64 alone from N = 500000, as 64 beat 256 in every run over 10,000 hosts)
 #   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 10000))
@@ -23,6 +24,7 @@
 #   NGINX_WORKERS nginx worker_processes                           (default 1)
 #   BARE_RUNS    runs that include the bare HttpClient loop        (default RUNS; 1 from N = 500000,
 #                to keep the million-URL run under 10 minutes)
+#   PEERS=0      quiver alone (no wrk, curl or bare loop, no ratios): for trying one quiver setting
 #   KEEP=1       keep the temp folder (URL lists, outputs, logs)
 #
 # Every server and client runs on loopback (127.0.0.0/8) only. Host names hNNNNN.bench.test are
@@ -42,6 +44,7 @@ WRK_SECONDS=${WRK_SECONDS:-3}
 ADDRESSES=${ADDRESSES:-8}
 SMALL_N=${SMALL_N:-$((N >= 500000 ? N / 10 : 0))}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
+PEERS=${PEERS:-1}
 BARE_RUNS=${BARE_RUNS:-$([[ $N -lt 500000 ]] && echo "$RUNS" || echo 1)}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -185,7 +188,7 @@ run_bare() { # scheme run
 run_quiver() { # scheme count run
   local tag="$1-$2" out="$WORK/quiver-$1-$2-$3" extra=()
   [[ $1 == https ]] && extra=(--ca-cert "$WORK/ca.pem")
-  /usr/bin/time -v -o "$out.time" "$QUIVER" fetch "$WORK/urls-$tag.txt" --strategy async --concurrency "$QUIVER_C" \
+  env ${QUIVER_ENV:-} /usr/bin/time -v -o "$out.time" "$QUIVER" fetch "$WORK/urls-$tag.txt" --strategy async --concurrency "$QUIVER_C" \
     --resolve-file "$WORK/resolve.txt" "${extra[@]}" ${QUIVER_ARGS:-} --quiet --out "$out.jsonl"
   # Every URL accounted for: one result line per input line, each line number once, all 200.
   local lines unique ok
@@ -196,6 +199,8 @@ run_quiver() { # scheme count run
     log "  quiver: $lines result lines, $unique distinct line numbers, $ok with status 200 (expected $2 each)"
     ACCOUNTED=no
   fi
+  # CPU and connections opened (a record has connectMs when its fetch opened one) go to the log.
+  log "  quiver: CPU $(awk '/User time/ { u = $NF } /System time/ { s = $NF } END { printf "%.2f", u + s }' "$out.time") s, peak RSS $(peak_rss_mb "$out.time") MB, $(grep -c '"connectMs":' "$out.jsonl" || true) connections opened"
   rm -f "$out.jsonl"
   echo "$(awk -v n="$2" -v s="$(elapsed_s "$out.time")" 'BEGIN { printf "%.0f", n / s }') $(peak_rss_mb "$out.time")"
 }
@@ -212,15 +217,19 @@ for proto in $PROTOCOLS; do
   declare -A rate=() rss=()
   for run in $(seq 1 "$RUNS"); do
     log "$proto run $run/$RUNS"
-    read -r r m < <(run_wrk "$proto" "$port" "$run"); rate[wrk]+="$r "; rss[wrk]+="$m "
-    for p in $CURL_MAX; do
-      read -r r m < <(run_curl "$proto" "$run" "$p"); rate[curl$p]+="$r "; rss[curl$p]+="$m "
-    done
-    if [[ $run -le $BARE_RUNS ]]; then read -r r m < <(run_bare "$proto" "$run"); rate[bare]+="$r "; rss[bare]+="$m "; fi
+    if [[ $PEERS == 1 ]]; then
+      read -r r m < <(run_wrk "$proto" "$port" "$run"); rate[wrk]+="$r "; rss[wrk]+="$m "
+      for p in $CURL_MAX; do
+        read -r r m < <(run_curl "$proto" "$run" "$p"); rate[curl$p]+="$r "; rss[curl$p]+="$m "
+      done
+      if [[ $run -le $BARE_RUNS ]]; then read -r r m < <(run_bare "$proto" "$run"); rate[bare]+="$r "; rss[bare]+="$m "; fi
+    fi
     read -r r m < <(run_quiver "$proto" "$N" "$run"); rate[quiver]+="$r "; rss[quiver]+="$m "
   done
   declare -A med=()
-  for client in wrk $(for p in $CURL_MAX; do echo "curl$p"; done) bare quiver; do
+  clients=quiver
+  [[ $PEERS == 1 ]] && clients="wrk $(for p in $CURL_MAX; do echo "curl$p"; done) bare quiver"
+  for client in $clients; do
     med[$client]=$(tr ' ' '\n' <<< "${rate[$client]}" | grep . | median)
     label=$client
     [[ $client == curl* ]] && label="curl --parallel-max ${client#curl}"
@@ -228,6 +237,7 @@ for proto in $PROTOCOLS; do
     [[ $client == bare ]] && label="bare HttpClient loop"
     printf '%-6s %-22s %12.0f %12s\n' "$proto" "$label" "${med[$client]}" "$(tr ' ' '\n' <<< "${rss[$client]}" | grep . | sort -g | tail -1)"
   done
+  if [[ $PEERS != 1 ]]; then unset rate rss med; continue; fi
   best_curl=0
   for p in $CURL_MAX; do best_curl=$(awk -v a="$best_curl" -v b="${med[curl$p]}" 'BEGIN { print (b > a ? b : a) }'); done
   printf '%-6s quiver/wrk = %.2f   quiver/best curl = %.2f   quiver/bare HttpClient = %.2f   bare/wrk = %.2f\n' "$proto" \
