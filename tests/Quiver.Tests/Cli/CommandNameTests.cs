@@ -19,15 +19,6 @@ public sealed class CommandNameTests
     }
 
     [Fact]
-    public async Task Version_PrintsOneLine()
-    {
-        var outcome = await CliRunner.RunAsync(["--version"]);
-
-        Assert.Equal(0, outcome.ExitCode);
-        Assert.Single(outcome.OutputLines);
-    }
-
-    [Fact]
     public async Task UnknownCommand_IsNamedInOneLine_ExitTwo()
     {
         var outcome = await CliRunner.RunAsync(["fecth", "list.txt"]);

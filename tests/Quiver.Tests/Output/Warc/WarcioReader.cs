@@ -64,7 +64,15 @@ internal static class WarcioReader
             var stderr = npm.StandardError.ReadToEndAsync();
             _ = npm.StandardOutput.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await npm.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await npm.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                npm.Kill(entireProcessTree: true); // not left running after the test run gives up on it
+                throw;
+            }
             if (npm.ExitCode != 0) throw new InvalidOperationException($"npm install --prefix {tools} failed: {await stderr}");
         }
     }
