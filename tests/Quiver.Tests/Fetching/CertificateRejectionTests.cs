@@ -1,5 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -63,17 +61,7 @@ public sealed class CertificateRejectionTests(LoopbackServerFixture fixture) : I
     private static X509Certificate2 IssueExpired(DateTimeOffset notAfter)
     {
         using var caKey = TestCertificates.Authority.GetECDsaPrivateKey()!;
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var serial = new byte[8];
-        RandomNumberGenerator.Fill(serial);
-        using var issued = request.Create(TestCertificates.Authority.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), notAfter.AddDays(-10), notAfter, serial);
-        return issued.CopyWithPrivateKey(key);
+        return TestCertificates.Issue(TestCertificates.Authority, caKey, "localhost", includeLoopback: true, notAfter.AddDays(-10), notAfter);
     }
 
     public async Task DisposeAsync() => await _expired.DisposeAsync();

@@ -41,7 +41,12 @@ public static class TestCertificates
         return new Material(authority, file, Issue(authority, caKey, "localhost", includeLoopback: true), Issue(authority, caKey, "wrong.example", includeLoopback: false));
     }
 
-    private static X509Certificate2 Issue(X509Certificate2 authority, ECDsa caKey, string name, bool includeLoopback)
+    /// <summary>
+    /// A server certificate for <paramref name="name"/> signed by <paramref name="authority"/>; valid from
+    /// yesterday for 30 days unless <paramref name="notBefore"/>/<paramref name="notAfter"/> say otherwise.
+    /// </summary>
+    internal static X509Certificate2 Issue(X509Certificate2 authority, ECDsa caKey, string name, bool includeLoopback,
+        DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
@@ -54,7 +59,8 @@ public static class TestCertificates
         var serial = new byte[8];
         RandomNumberGenerator.Fill(serial);
         var now = DateTimeOffset.UtcNow;
-        using var issued = request.Create(authority.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), now.AddDays(-1), now.AddDays(29), serial);
+        using var issued = request.Create(authority.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey),
+            notBefore ?? now.AddDays(-1), notAfter ?? now.AddDays(29), serial);
         return issued.CopyWithPrivateKey(key);
     }
 }
