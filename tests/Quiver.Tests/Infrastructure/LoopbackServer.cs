@@ -85,6 +85,13 @@ public sealed class LoopbackServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> requests matching <paramref name="match"/> have arrived.</summary>
+    public async Task WaitForRequestsAsync(Func<LoggedRequest, bool> match, int count, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (_log.Count(match) < count) await _logged.WaitAsync(cts.Token);
+    }
+
     private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private void MapRoutes(WebApplication app)

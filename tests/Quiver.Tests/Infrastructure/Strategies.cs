@@ -26,10 +26,13 @@ public static class Strategies
         return await CollectAsync(strategy, lines, cancellationToken);
     }
 
-    public static async Task<List<FetchResult>> CollectAsync(IFetchStrategy strategy, IEnumerable<string> lines, CancellationToken cancellationToken = default)
+    public static Task<List<FetchResult>> CollectAsync(IFetchStrategy strategy, IEnumerable<string> lines, CancellationToken cancellationToken = default) =>
+        CollectAsync(strategy, UrlListReader.FromLines(lines, cancellationToken), cancellationToken);
+
+    public static async Task<List<FetchResult>> CollectAsync(IFetchStrategy strategy, IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken)
     {
         var results = new List<FetchResult>();
-        await foreach (var result in strategy.RunAsync(UrlListReader.FromLines(lines, cancellationToken), cancellationToken))
+        await foreach (var result in strategy.RunAsync(requests, cancellationToken))
             results.Add(result);
         return results;
     }

@@ -39,14 +39,8 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         using var cancel = new CancellationTokenSource();
         var input = new CountingInput();
 
-        var run = Task.Run(async () =>
-        {
-            var results = new List<FetchResult>();
-            await foreach (var result in strategy.RunAsync(input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token))
-                results.Add(result);
-            return results;
-        });
-        await Server.WaitForRequestAsync(_ => Server.Requests.Count(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal)) >= inFlight, TimeSpan.FromSeconds(60));
+        var run = Task.Run(() => Infrastructure.Strategies.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
+        await Server.WaitForRequestsAsync(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal), inFlight, TimeSpan.FromSeconds(60));
         // The sequential model reads one URL at a time; every other one has read the whole list into its queue by now.
         if (kind != StrategyKind.Sequential) await input.Exhausted.WaitAsync(TimeSpan.FromSeconds(60));
         await cancel.CancelAsync();
@@ -73,15 +67,9 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         int held = 2 * Concurrency + 1;
         var input = new CountingInput(held);
 
-        var run = Task.Run(async () =>
-        {
-            var results = new List<FetchResult>();
-            await foreach (var result in strategy.RunAsync(input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token))
-                results.Add(result);
-            return results;
-        });
+        var run = Task.Run(() => Infrastructure.Strategies.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
         await input.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-        await Server.WaitForRequestAsync(_ => Server.Requests.Count(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal)) >= Concurrency, TimeSpan.FromSeconds(60));
+        await Server.WaitForRequestsAsync(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal), Concurrency, TimeSpan.FromSeconds(60));
         await cancel.CancelAsync();
         var results = await run.WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -56,7 +56,7 @@ public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassF
             {
                 Assert.Equal(200, result.Status);
                 if (++read < 3) continue;
-                await Server.WaitForRequestAsync(_ => Server.Requests.Count(counted) >= signal, TimeSpan.FromSeconds(60));
+                await Server.WaitForRequestsAsync(counted, signal, TimeSpan.FromSeconds(60));
                 break; // disposes the enumerator: the consumer has gone
             }
             return read;
