@@ -11,6 +11,12 @@ namespace Quiver.Strategies;
 /// </summary>
 public abstract class WorkerPoolStrategy : IFetchStrategy
 {
+    /// <summary>
+    /// The fewest results the pipeline holds for the consumer; more when a batch is bigger, so that a
+    /// whole batch's answers fit.
+    /// </summary>
+    internal const int MinOutputCapacity = 64;
+
     private readonly FetchOptions _options;
     private readonly WorkerLauncher _launcher;
     private readonly int _workers;
@@ -32,7 +38,7 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
     public event Action<int>? WorkerStarted;
 
     public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default) =>
-        LoopPipeline.RunAsync(requests, _workers, _workers * _batchSize, Math.Max(64, _batchSize),
+        LoopPipeline.RunAsync(requests, _workers, _workers * _batchSize, Math.Max(MinOutputCapacity, _batchSize),
             (input, output, stopToken) => RunSlotAsync(input, output, cancellationToken, stopToken), cancellationToken);
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Quiver.Fetching;
 using Quiver.Input;
 using Quiver.Strategies;
@@ -35,5 +36,30 @@ public static class Strategies
         await foreach (var result in strategy.RunAsync(requests, cancellationToken))
             results.Add(result);
         return results;
+    }
+
+    /// <summary>Waits (boundedly) for the process to be gone; fails if it is still running.</summary>
+    internal static async Task AssertExitedAsync(int pid)
+    {
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return; // already gone and reaped
+        }
+        using (process)
+        {
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"worker process {pid} is still running after the run ended");
+            }
+        }
     }
 }

@@ -49,7 +49,7 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         Assert.Equal(Enumerable.Range(1, input.Taken).Select(i => (long)i), results.Select(r => r.Line).Order());
         Assert.Equal(kind == StrategyKind.Sequential ? 1 : lines.Count, input.Taken);
         Assert.All(results, r => Assert.Equal(FetchErrorKind.Cancelled, r.Error));
-        foreach (int pid in workers) await WorkerPoolStopTests.AssertExitedAsync(pid);
+        foreach (int pid in workers) await Infrastructure.Strategies.AssertExitedAsync(pid);
     }
 
     [Theory]

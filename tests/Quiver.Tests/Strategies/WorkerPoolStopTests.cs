@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Quiver.Fetching;
 using Quiver.Input;
 using Quiver.Strategies;
@@ -14,7 +13,7 @@ namespace Quiver.Tests.Strategies;
 public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassFixture<LoopbackServerFixture>
 {
     private const int Workers = 2;
-    private const int OutputCapacity = 64; // what LoopPipeline gives a worker pool with chunks this small
+    private const int ChunkSize = 4; // under WorkerPoolStrategy.MinOutputCapacity: the output holds that many results
 
     private LoopbackServer Server => fixture.Server;
 
@@ -43,9 +42,9 @@ public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassF
         Func<LoggedRequest, bool> counted = whileFetchingSlowly
             ? r => r.PathAndQuery.StartsWith("/slow", StringComparison.Ordinal) && r.PathAndQuery.Contains(run, StringComparison.Ordinal)
             : r => r.PathAndQuery.StartsWith(run + "more/", StringComparison.Ordinal);
-        int signal = whileFetchingSlowly ? Workers : OutputCapacity + Workers;
+        int signal = whileFetchingSlowly ? Workers : WorkerPoolStrategy.MinOutputCapacity + Workers;
 
-        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, concurrency: Workers, chunkSize: 4);
+        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, concurrency: Workers, chunkSize: ChunkSize);
         var workers = new ConcurrentQueue<int>();
         ((WorkerPoolStrategy)strategy).WorkerStarted += workers.Enqueue;
 
@@ -65,31 +64,6 @@ public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassF
         Assert.Equal(3, await consumer.WaitAsync(TimeSpan.FromSeconds(90)));
 
         Assert.NotEmpty(workers);
-        foreach (int pid in workers) await AssertExitedAsync(pid);
-    }
-
-    /// <summary>Waits (boundedly) for the process to be gone; fails if it is still running.</summary>
-    internal static async Task AssertExitedAsync(int pid)
-    {
-        Process process;
-        try
-        {
-            process = Process.GetProcessById(pid);
-        }
-        catch (ArgumentException)
-        {
-            return; // already gone and reaped
-        }
-        using (process)
-        {
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            }
-            catch (TimeoutException)
-            {
-                Assert.Fail($"worker process {pid} is still running after the run ended");
-            }
-        }
+        foreach (int pid in workers) await Infrastructure.Strategies.AssertExitedAsync(pid);
     }
 }
