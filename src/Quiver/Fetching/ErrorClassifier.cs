@@ -3,15 +3,14 @@ using System.Security.Authentication;
 
 namespace Quiver.Fetching;
 
-/// <summary>Maps whatever the HTTP stack threw onto one <see cref="FetchErrorKind"/> and a readable message.</summary>
+/// <summary>
+/// Maps whatever the HTTP stack threw onto one <see cref="FetchErrorKind"/> and a readable message.
+/// A stopped run and a passed deadline are not its business: only the caller holds the tokens that
+/// tell them apart from a network failure.
+/// </summary>
 internal static class ErrorClassifier
 {
-    public static (FetchErrorKind Kind, string Message) Classify(Exception exception, bool timedOut, bool cancelled)
-    {
-        if (cancelled) return (FetchErrorKind.Cancelled, FetchResult.CancelledMessage);
-        if (timedOut) return (FetchErrorKind.Timeout, "no complete response within the timeout");
-        return (KindOf(exception), Describe(exception));
-    }
+    public static (FetchErrorKind Kind, string Message) Classify(Exception exception) => (KindOf(exception), Describe(exception));
 
     private static FetchErrorKind KindOf(Exception exception)
     {

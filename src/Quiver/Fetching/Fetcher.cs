@@ -109,12 +109,21 @@ public sealed class Fetcher : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            bool cancelled = cancellationToken.IsCancellationRequested;
-            bool timedOut = !cancelled && deadline.IsCancellationRequested;
-            var (kind, message) = ErrorClassifier.Classify(e, timedOut, cancelled);
-            if (kind == FetchErrorKind.Timeout)
-                message = $"no complete response within {_options.Timeout.TotalSeconds:0.###}s";
-            result.Fail(kind, message);
+            // The tokens, not the exception, say whether the run stopped or the deadline passed: the
+            // handler reports both as whatever the interrupted call threw (a cancellation, an I/O error).
+            if (cancellationToken.IsCancellationRequested)
+            {
+                result.Fail(FetchErrorKind.Cancelled, FetchResult.CancelledMessage);
+            }
+            else if (deadline.IsCancellationRequested)
+            {
+                result.Fail(FetchErrorKind.Timeout, $"no complete response within {_options.Timeout.TotalSeconds:0.###}s");
+            }
+            else
+            {
+                var (kind, message) = ErrorClassifier.Classify(e);
+                result.Fail(kind, message);
+            }
         }
         finally
         {

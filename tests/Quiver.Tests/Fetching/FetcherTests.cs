@@ -106,6 +106,33 @@ public sealed class FetcherTests(LoopbackServerFixture fixture) : IClassFixture<
         Assert.Equal(200, result.Status);
     }
 
+    // Why a fetch stopped is read from the tokens, never from what the interrupted call threw.
+
+    [Fact]
+    public async Task A_response_past_the_deadline_is_a_timeout_naming_it()
+    {
+        var result = await FetchAsync(new FetchOptions { Timeout = TimeSpan.FromMilliseconds(300) }, Server.HttpUrl("/hang"));
+
+        Assert.Equal(FetchErrorKind.Timeout, result.Error);
+        Assert.Equal("no complete response within 0.3s", result.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_mid_fetch_is_cancelled_not_a_timeout()
+    {
+        string path = $"/hang?stopped={Guid.NewGuid():N}";
+        using var stop = new CancellationTokenSource();
+        using var fetcher = new Fetcher(new FetchOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var fetching = fetcher.FetchAsync(UrlRequest.FromLine(1, Server.HttpUrl(path)), stop.Token).AsTask();
+        await Server.WaitForRequestAsync(r => r.PathAndQuery == path, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+
+        var result = await fetching;
+        Assert.Equal(FetchErrorKind.Cancelled, result.Error);
+        Assert.Equal("the run was cancelled", result.ErrorMessage);
+        Assert.Equal(1, result.Attempts);
+    }
+
     [Theory]
     [InlineData("example.com:443:10.0.0.1", "example.com", 443, "10.0.0.1")]
     [InlineData("Example.COM:8443:[::1]", "example.com", 8443, "::1")]
