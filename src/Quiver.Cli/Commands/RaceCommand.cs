@@ -70,23 +70,19 @@ internal static class RaceCommand
             PathChecks.RequireFolder("--out", parse.GetValue(output)!.FullName);
             if (parse.GetValue(repeat) < 1) throw new UsageException("--repeat must be at least 1");
             if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
-            var simOptions = sim.Read(parse, SimWeb.SimWebOptions.DefaultAddress);
 
             var settings = new RaceSettings
             {
                 Lists = listNames,
                 Strategies = kinds,
                 Repeat = parse.GetValue(repeat),
-                TimeScale = simOptions.TimeScale,
-                Seed = simOptions.Seed,
-                HttpPort = simOptions.HttpPort,
-                HttpsPort = simOptions.HttpsPort,
+                Sim = sim.Read(parse, SimWeb.SimWebOptions.DefaultAddress),
                 Live = parse.GetValue(live),
                 Concurrency = parse.GetValue(concurrency),
                 Tune = !parse.GetValue(noTune),
                 OutDirectory = parse.GetValue(output)!.FullName,
             };
-            string what = settings.Live ? "the live internet" : $"the simulated web (seed {settings.Seed}, time scale {settings.TimeScale.ToString("0.###", CultureInfo.InvariantCulture)})";
+            string what = settings.Live ? "the live internet" : $"the simulated web (seed {settings.Sim.Seed}, time scale {settings.Sim.TimeScale.ToString("0.###", CultureInfo.InvariantCulture)})";
             Console.Out.WriteLine($"quiver race: {string.Join(", ", kinds.Select(StrategyOptions.NameOf))} on {string.Join(" and ", listNames)} against {what}; " +
                 $"{settings.Repeat} runs each; client timeout {settings.ClientTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
             Console.Out.Flush();

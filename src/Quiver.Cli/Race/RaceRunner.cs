@@ -33,14 +33,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         };
         if (!settings.Live)
         {
-            var options = new SimWebOptions
-            {
-                Seed = settings.Seed,
-                TimeScale = settings.TimeScale,
-                Address = SimProcess.RandomLoopbackAddress(),
-                HttpPort = settings.HttpPort,
-                HttpsPort = settings.HttpsPort,
-            }.Validate();
+            var options = (settings.Sim with { Address = SimProcess.RandomLoopbackAddress() }).Validate();
             world = SimWorld.FromTopSites(options);
             log($"starting the sim on {options.Address} (seed {options.Seed}, time scale {options.TimeScale:0.###})");
             sim = await SimProcess.StartAsync(launcher, options, Path.Combine(outDir, "sim"), cancellationToken).ConfigureAwait(false);
@@ -67,7 +60,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
             }
 
             var conditions = new RaceConditions(
-                settings.Live, settings.Seed, settings.Live ? 1 : settings.TimeScale, settings.Repeat, settings.ClientTimeout.TotalSeconds,
+                settings.Live, settings.Sim.Seed, settings.Live ? 1 : settings.Sim.TimeScale, settings.Repeat, settings.ClientTimeout.TotalSeconds,
                 Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, command);
             return new RaceReport(started, Math.Round(Stopwatch.GetElapsedTime(clock).TotalSeconds, 1), conditions, lists, RaceRecommendation.For(lists, Environment.ProcessorCount));
         }

@@ -1,3 +1,4 @@
+using Quiver.SimWeb;
 using Quiver.Strategies;
 
 namespace Quiver.Cli.Race;
@@ -29,19 +30,17 @@ internal sealed record RaceSettings
 
     public int Repeat { get; init; } = DefaultRepeat;
 
-    public double TimeScale { get; init; } = DefaultTimeScale;
-
-    public int Seed { get; init; } = SimWeb.ProfileGenerator.DefaultSeed;
+    /// <summary>
+    /// The sim the race starts, as its flags gave it; the race picks the sim's address itself (see
+    /// <see cref="RaceRunner"/>). Held whole, so a new sim setting reaches the race without a copy here.
+    /// </summary>
+    public SimWebOptions Sim { get; init; } = new() { TimeScale = DefaultTimeScale };
 
     /// <summary>Race the real internet instead of the sim (no limit).</summary>
     public bool Live { get; init; }
 
     /// <summary>Concurrency for every strategy that has one; null takes each strategy's default.</summary>
     public int? Concurrency { get; init; }
-
-    public int HttpPort { get; init; } = 80;
-
-    public int HttpsPort { get; init; } = 443;
 
     public required string OutDirectory { get; init; }
 
@@ -50,5 +49,5 @@ internal sealed record RaceSettings
 
     /// <summary>The client timeout every strategy runs with: scaled with the sim (never under <see cref="MinimumClientTimeout"/>), 10 s live.</summary>
     public TimeSpan ClientTimeout => Live ? ClientTimeoutAtScaleOne
-        : TimeSpan.FromTicks(Math.Max(MinimumClientTimeout.Ticks, (ClientTimeoutAtScaleOne * TimeScale).Ticks));
+        : TimeSpan.FromTicks(Math.Max(MinimumClientTimeout.Ticks, (ClientTimeoutAtScaleOne * Sim.TimeScale).Ticks));
 }

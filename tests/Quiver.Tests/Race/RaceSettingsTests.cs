@@ -9,7 +9,7 @@ public sealed class RaceSettingsTests
     {
         Lists = ["top500"],
         Strategies = [StrategyKind.Async],
-        TimeScale = timeScale,
+        Sim = new() { TimeScale = timeScale },
         Live = live,
         OutDirectory = "unused",
     };
