@@ -12,5 +12,8 @@ internal static class Pacing
     }
 
     /// <summary>A timestamp <paramref name="duration"/> after <paramref name="timestamp"/>.</summary>
-    public static long After(long timestamp, TimeSpan duration) => timestamp + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+    public static long After(long timestamp, TimeSpan duration) => timestamp + Ticks(duration);
+
+    /// <summary><paramref name="duration"/> in <see cref="Stopwatch"/> ticks, the unit timestamps are counted in.</summary>
+    public static long Ticks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -8,11 +9,14 @@ namespace Quiver.SimWeb;
 /// Answers one request as the site named by its Host header would, spending exactly the time that
 /// <see cref="CriticalPath"/> charges: connection setup on plain http (TLS setup is charged during
 /// the handshake), one round trip, then a redirect, or think time and the paced body, or a failure.
+/// What every request to a site gets alike comes ready from its <see cref="SiteReplies"/>.
 /// </summary>
 internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimConnections connections, CancellationToken stopping)
 {
     private const int SliceBytes = 16 * 1024;
     private const string Server = "quiver-simweb";
+
+    private readonly FrozenDictionary<string, SiteReplies> _sites = SiteReplies.ByName(world);
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -24,11 +28,12 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
             http.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
-        if (world.Find(http.Request.Host.Host) is not { } site)
+        if (_sites.GetValueOrDefault(http.Request.Host.Host) is not { } replies)
         {
             http.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
             return;
         }
+        var site = replies.Site;
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
         var cancellationToken = aborted.Token;
@@ -37,14 +42,14 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
             long start = arrived;
             var connection = connections.Find(http.Connection.Id);
             if (!http.Request.IsHttps && connection is not null)
-                start = connection.ReadyAt(arrived, Pacing.After(0, options.Scale(site.RoundTrip)));
-            long responseAt = Pacing.After(start, options.Scale(site.RoundTrip));
+                start = connection.ReadyAt(arrived, replies.RoundTrip);
+            long responseAt = start + replies.RoundTrip;
 
-            if (world.RedirectFor(new Uri(http.Request.GetEncodedUrl())) is { } next)
+            if (RedirectFor(http.Request, replies) is { } next)
             {
                 await Pacing.DelayUntilAsync(responseAt, cancellationToken).ConfigureAwait(false);
                 http.Response.StatusCode = StatusCodes.Status301MovedPermanently;
-                http.Response.Headers.Location = next.AbsoluteUri;
+                http.Response.Headers.Location = next;
                 http.Response.ContentLength = 0;
                 return;
             }
@@ -55,20 +60,20 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
                 return;
             }
 
-            long firstByteAt = Pacing.After(responseAt, options.Scale(site.Think));
+            long firstByteAt = responseAt + replies.Think;
             await Pacing.DelayUntilAsync(firstByteAt, cancellationToken).ConfigureAwait(false);
-            if (site.Failure.StatusCode() is { } status)
+            if (replies.Error is (int status, byte[] errorPage))
             {
                 http.Response.StatusCode = status;
                 if (site.Failure.SendsRetryAfter()) http.Response.Headers.RetryAfter = "120";
-                await SendPacedAsync(http, site, SitePages.ErrorPage(site, status), firstByteAt, cancellationToken).ConfigureAwait(false);
+                await SendPacedAsync(http, site, errorPage, firstByteAt, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             string path = http.Request.Path.Value ?? "/";
             if (path == "/robots.txt")
             {
-                await SendRobotsAsync(http, site, firstByteAt, cancellationToken).ConfigureAwait(false);
+                await SendRobotsAsync(http, replies.Robots, firstByteAt, cancellationToken).ConfigureAwait(false);
                 return;
             }
             byte[] page = pages.PageOf(site, path);
@@ -88,10 +93,20 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
         }
     }
 
-    /// <summary>Every site's robots.txt (see <see cref="LinkGraph"/>): small, so it goes out in one slice.</summary>
-    private static async Task SendRobotsAsync(HttpContext http, SiteProfile site, long firstByteAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Where the request is redirected, or null: the home page's answer comes ready from the site's
+    /// replies; another path (rare: crawls) is parsed into a URL and asked of the world's rule.
+    /// </summary>
+    private string? RedirectFor(HttpRequest request, SiteReplies replies)
     {
-        byte[] body = System.Text.Encoding.UTF8.GetBytes(LinkGraph.RobotsTxt(site));
+        if (replies.HomeRedirect(request.IsHttps, request.Host.Host) is not { } home) return null;
+        if (request.Path.Value == "/" && !request.QueryString.HasValue) return home;
+        return world.RedirectFor(new Uri(request.GetEncodedUrl()))?.AbsoluteUri;
+    }
+
+    /// <summary>Every site's robots.txt (see <see cref="LinkGraph"/>): small, so it goes out in one slice.</summary>
+    private static async Task SendRobotsAsync(HttpContext http, byte[] body, long firstByteAt, CancellationToken cancellationToken)
+    {
         await Pacing.DelayUntilAsync(firstByteAt, cancellationToken).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "text/plain; charset=utf-8";
