@@ -23,12 +23,14 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
         long arrived = Stopwatch.GetTimestamp();
         var options = world.Options;
         http.Response.Headers.Server = Server;
-        if (string.Equals(http.Request.Host.Host, SimWorld.WarmUpHost, StringComparison.OrdinalIgnoreCase))
+        // Read once: each read of Host.Host cuts the port off into a new string.
+        string host = http.Request.Host.Host;
+        if (string.Equals(host, SimWorld.WarmUpHost, StringComparison.OrdinalIgnoreCase))
         {
             http.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
-        if (_sites.GetValueOrDefault(http.Request.Host.Host) is not { } replies)
+        if (_sites.GetValueOrDefault(host) is not { } replies)
         {
             http.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
             return;
@@ -45,7 +47,7 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
                 start = connection.ReadyAt(arrived, replies.RoundTrip);
             long responseAt = start + replies.RoundTrip;
 
-            if (RedirectFor(http.Request, replies) is { } next)
+            if (RedirectFor(http.Request, host, replies) is { } next)
             {
                 await Pacing.DelayUntilAsync(responseAt, cancellationToken).ConfigureAwait(false);
                 http.Response.StatusCode = StatusCodes.Status301MovedPermanently;
@@ -97,9 +99,9 @@ internal sealed class SiteRequestHandler(SimWorld world, SitePages pages, SimCon
     /// Where the request is redirected, or null: the home page's answer comes ready from the site's
     /// replies; another path (rare: crawls) is parsed into a URL and asked of the world's rule.
     /// </summary>
-    private string? RedirectFor(HttpRequest request, SiteReplies replies)
+    private string? RedirectFor(HttpRequest request, string host, SiteReplies replies)
     {
-        if (replies.HomeRedirect(request.IsHttps, request.Host.Host) is not { } home) return null;
+        if (replies.HomeRedirect(request.IsHttps, host) is not { } home) return null;
         if (request.Path.Value == "/" && !request.QueryString.HasValue) return home;
         return world.RedirectFor(new Uri(request.GetEncodedUrl()))?.AbsoluteUri;
     }
