@@ -127,6 +127,31 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("fetch", "same.txt", "-o", "here/same.txt")]
+    [InlineData("fetch", "same.txt", "--state", "here/here/same.txt")]
+    [InlineData("fetch", "same.txt", "--warc", "down/top/same.txt")]
+    [InlineData("fetch", "same.txt", "-o", "down/../same.txt")]
+    [InlineData("fetch", "same.txt", "--out", "here/new.jsonl", "--state", "new.jsonl")]
+    [InlineData("fetch", "same.txt", "--state", "down/new.state", "--warc", "sub/deeper/new.state")]
+    [InlineData("crawl", "--seeds", "same.txt", "--out", "here/same.txt")]
+    public async Task TwoFlagsNamingOneFile_ThroughLinkedFolders_IsRefused_AndTheListIsKept(params string[] arguments)
+    {
+        // here -> . and down -> sub/deeper, whose top -> ../.. goes up from sub/deeper as the system goes.
+        // A ".." typed by the user is text, as .NET opens the file: down/.. is here, not sub.
+        WriteList("same.txt", "http://127.0.0.1:1/");
+        Directory.CreateDirectory(InDirectory("sub/deeper"));
+        Directory.CreateSymbolicLink(InDirectory("here"), ".");
+        Directory.CreateSymbolicLink(InDirectory("down"), "sub/deeper");
+        Directory.CreateSymbolicLink(InDirectory("sub/deeper/top"), "../..");
+        string line = OneUsageLine(await CliRunner.RunAsync(arguments, workingDirectory: _directory));
+
+        Assert.Contains("same file", line, StringComparison.Ordinal);
+        Assert.Equal(["http://127.0.0.1:1/"], File.ReadAllLines(InDirectory("same.txt")));
+        Assert.Equal(["down", "here", "same.txt", "sub"], FilesLeft());
+        Assert.Equal([InDirectory("sub/deeper/top")], Directory.EnumerateFileSystemEntries(InDirectory("sub/deeper")));
+    }
+
+    [Theory]
     [InlineData("-c abc", "--concurrency wants a whole number, got 'abc'")]
     [InlineData("--timeout abc", "--timeout wants a number, got 'abc'")]
     [InlineData("--max-redirects 2.5", "--max-redirects wants a whole number, got '2.5'")]
