@@ -74,6 +74,32 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
         Assert.Equal(["urls.txt"], FilesLeft());
     }
 
+    [Theory]
+    [InlineData]
+    [InlineData("--state", "new.state")]
+    public async Task Fetch_FailingAtStart_RemovesTheBodiesFoldersItCreated_NeverTheUsersOwn(params string[] flags)
+    {
+        // Making the folder fails at its last name, too long for the system, after making those above it.
+        WriteList("urls.txt", Server.HttpUrl("/fast"));
+        Directory.CreateDirectory(InDirectory("mine"));
+        string bodies = $"mine/new/newer/{new string('x', 300)}";
+        var outcome = await CliRunner.RunAsync(["fetch", "urls.txt", "--out", "out.jsonl", "--save-bodies", bodies, "--quiet", .. flags], workingDirectory: _directory);
+
+        Assert.True(outcome.ExitCode == 1, $"exit {outcome.ExitCode}: {outcome.StandardError}");
+        Assert.Equal(["mine", "urls.txt"], FilesLeft());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(InDirectory("mine")));
+    }
+
+    [Fact]
+    public async Task Fetch_ThatStarts_KeepsTheBodiesFolderItCreated()
+    {
+        WriteList("urls.txt", Server.HttpUrl("/fast"));
+        var outcome = await CliRunner.RunAsync(["fetch", "urls.txt", "--out", "out.jsonl", "--save-bodies", "new/bodies", "--quiet"], workingDirectory: _directory);
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        Assert.EndsWith(".body", Assert.Single(Directory.EnumerateFiles(InDirectory("new/bodies"))), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Fetch_RefusedBecauseTheStateFileExists_LeavesThatFileAsItWas()
     {
