@@ -114,6 +114,7 @@ internal static class FetchCommand
 
             using var created = new CreatedFiles();
             created.Watch(outPath);
+            created.WatchFolder(fetchOptions.SaveBodiesDirectory);
             await using var source = fromStdin ? Console.OpenStandardInput() : File.OpenRead(path);
             // A progress total costs one pass over a regular file (stdin, a pipe or a FIFO cannot be read
             // twice), so it is counted only when progress is shown.

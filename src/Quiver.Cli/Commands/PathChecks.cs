@@ -33,6 +33,10 @@ internal static class PathChecks
     /// <summary>
     /// No two of the named files may be one file: writing results over the URL list (or the state
     /// over the results) would destroy the input before a line of it is read. Null paths are not given.
+    /// Paths are compared with every symbolic link along them resolved. Hard links are not caught:
+    /// that needs each file's device and inode, which .NET does not give and no well-kept package
+    /// offers (Tmds.LibC was last released in 2020, Mono.Unix's newest is a 2021 pre-release), and
+    /// stat by hand would mean a struct laid out per architecture.
     /// </summary>
     public static void RequireDistinct(params (string Flag, string? Path)[] files)
     {
@@ -47,17 +51,67 @@ internal static class PathChecks
         }
     }
 
-    /// <summary>The full path, through a symbolic link to the file it names (a link to the list is the list).</summary>
+    /// <summary>Linux's own limit on symbolic links followed in one path: a loop of links stops here.</summary>
+    private const int MaxLinks = 40;
+
+    /// <summary>
+    /// The file the run opens: every symbolic link along the path resolved, folders partway included
+    /// (<c>link/out.jsonl</c> with <c>link -> .</c> is <c>./out.jsonl</c>). A file that does not exist
+    /// yet keeps its name under its resolved folder. By hand, as realpath(3) does it: .NET has no
+    /// realpath, and <see cref="FileSystemInfo.ResolveLinkTarget"/> resolves only the last name.
+    /// </summary>
     private static string Resolved(string path)
     {
-        string full = Path.GetFullPath(path);
+        // Full path first, as every .NET file API makes it (a ".." typed by the user folds away as text);
+        // a ".." inside a link's target is the system's, and goes up from where the link resolved to.
+        string absolute = Path.GetFullPath(path);
+        string resolved = Path.GetPathRoot(absolute)!;
+        var pending = new Stack<string>();
+        PushNames(pending, absolute[resolved.Length..]);
+        int links = 0;
+        while (pending.TryPop(out string? name))
+        {
+            if (name == ".") continue;
+            if (name == "..")
+            {
+                resolved = Path.GetDirectoryName(resolved) ?? resolved;
+                continue;
+            }
+            string next = Path.Join(resolved, name);
+            string? target = links < MaxLinks ? LinkTarget(next) : null;
+            if (target is null)
+            {
+                resolved = next;
+                continue;
+            }
+            links++;
+            if (Path.IsPathRooted(target)) resolved = Path.GetPathRoot(target)!;
+            PushNames(pending, target);
+        }
+        return resolved;
+    }
+
+    /// <summary>Pushes the names of <paramref name="path"/> so that the first pops first.</summary>
+    private static void PushNames(Stack<string> pending, string path)
+    {
+        string[] names = path.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+        for (int i = names.Length - 1; i >= 0; i--) pending.Push(names[i]);
+    }
+
+    /// <summary>What the symbolic link at <paramref name="path"/> points to, as written; null for anything else, or nothing.</summary>
+    private static string? LinkTarget(string path)
+    {
         try
         {
-            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            return new FileInfo(path).LinkTarget;
         }
         catch (IOException)
         {
-            return full;
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

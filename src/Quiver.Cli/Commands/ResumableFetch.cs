@@ -42,6 +42,7 @@ internal static class ResumableFetch
         created.Watch(statePath, isState: true);
         created.Watch(output);
         created.Watch(warcPath);
+        created.WatchFolder(fetchOptions.SaveBodiesDirectory);
         // Without a state file, --warc alone is a plain run that also writes a WARC: keep it in memory.
         using var state = statePath is null ? StateDatabase.Open(":memory:") : durable.Open(parse, statePath);
         if (resume)

@@ -20,6 +20,10 @@ internal static class UrlParser
         {
             if (char.IsWhiteSpace(c) || char.IsControl(c))
                 return Invalid(line, trimmed, "a URL cannot contain spaces or control characters");
+            // The reader decodes lists as UTF-8 and puts U+FFFD where bytes are not UTF-8: without this
+            // check such a host would be punycoded and looked up, and fail as a misleading DNS error.
+            if (c == '\uFFFD')
+                return Invalid(line, trimmed, "the line is not valid UTF-8 (lists are read as UTF-8)");
         }
 
         string candidate = trimmed;

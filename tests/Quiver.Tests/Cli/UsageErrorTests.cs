@@ -74,6 +74,32 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
         Assert.Equal(["urls.txt"], FilesLeft());
     }
 
+    [Theory]
+    [InlineData]
+    [InlineData("--state", "new.state")]
+    public async Task Fetch_FailingAtStart_RemovesTheBodiesFoldersItCreated_NeverTheUsersOwn(params string[] flags)
+    {
+        // Making the folder fails at its last name, too long for the system, after making those above it.
+        WriteList("urls.txt", Server.HttpUrl("/fast"));
+        Directory.CreateDirectory(InDirectory("mine"));
+        string bodies = $"mine/new/newer/{new string('x', 300)}";
+        var outcome = await CliRunner.RunAsync(["fetch", "urls.txt", "--out", "out.jsonl", "--save-bodies", bodies, "--quiet", .. flags], workingDirectory: _directory);
+
+        Assert.True(outcome.ExitCode == 1, $"exit {outcome.ExitCode}: {outcome.StandardError}");
+        Assert.Equal(["mine", "urls.txt"], FilesLeft());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(InDirectory("mine")));
+    }
+
+    [Fact]
+    public async Task Fetch_ThatStarts_KeepsTheBodiesFolderItCreated()
+    {
+        WriteList("urls.txt", Server.HttpUrl("/fast"));
+        var outcome = await CliRunner.RunAsync(["fetch", "urls.txt", "--out", "out.jsonl", "--save-bodies", "new/bodies", "--quiet"], workingDirectory: _directory);
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        Assert.EndsWith(".body", Assert.Single(Directory.EnumerateFiles(InDirectory("new/bodies"))), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Fetch_RefusedBecauseTheStateFileExists_LeavesThatFileAsItWas()
     {
@@ -124,6 +150,31 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
 
         Assert.Contains("same file", line, StringComparison.Ordinal);
         Assert.Equal(["http://127.0.0.1:1/"], File.ReadAllLines(list));
+    }
+
+    [Theory]
+    [InlineData("fetch", "same.txt", "-o", "here/same.txt")]
+    [InlineData("fetch", "same.txt", "--state", "here/here/same.txt")]
+    [InlineData("fetch", "same.txt", "--warc", "down/top/same.txt")]
+    [InlineData("fetch", "same.txt", "-o", "down/../same.txt")]
+    [InlineData("fetch", "same.txt", "--out", "here/new.jsonl", "--state", "new.jsonl")]
+    [InlineData("fetch", "same.txt", "--state", "down/new.state", "--warc", "sub/deeper/new.state")]
+    [InlineData("crawl", "--seeds", "same.txt", "--out", "here/same.txt")]
+    public async Task TwoFlagsNamingOneFile_ThroughLinkedFolders_IsRefused_AndTheListIsKept(params string[] arguments)
+    {
+        // here -> . and down -> sub/deeper, whose top -> ../.. goes up from sub/deeper as the system goes.
+        // A ".." typed by the user is text, as .NET opens the file: down/.. is here, not sub.
+        WriteList("same.txt", "http://127.0.0.1:1/");
+        Directory.CreateDirectory(InDirectory("sub/deeper"));
+        Directory.CreateSymbolicLink(InDirectory("here"), ".");
+        Directory.CreateSymbolicLink(InDirectory("down"), "sub/deeper");
+        Directory.CreateSymbolicLink(InDirectory("sub/deeper/top"), "../..");
+        string line = OneUsageLine(await CliRunner.RunAsync(arguments, workingDirectory: _directory));
+
+        Assert.Contains("same file", line, StringComparison.Ordinal);
+        Assert.Equal(["http://127.0.0.1:1/"], File.ReadAllLines(InDirectory("same.txt")));
+        Assert.Equal(["down", "here", "same.txt", "sub"], FilesLeft());
+        Assert.Equal([InDirectory("sub/deeper/top")], Directory.EnumerateFileSystemEntries(InDirectory("sub/deeper")));
     }
 
     [Theory]

@@ -49,8 +49,14 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private TcpListener? _truncating;
 
-    /// <summary>A 127.0.0.1 port on which nothing listens (connections are refused).</summary>
+    /// <summary>
+    /// A 127.0.0.1 port on which nothing listens (connections are refused). The server keeps a socket
+    /// bound to it, never listening, for its whole lifetime: a port found free and let go could be
+    /// taken by another socket (or an outgoing connection) before a test connects to it.
+    /// </summary>
     public int RefusedPort { get; private set; }
+
+    private Socket? _refused;
 
     public IReadOnlyCollection<LoggedRequest> Requests => _log;
 
@@ -62,7 +68,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         server.Http = server._host.Addresses[0];
         server.Https = server._host.Addresses[1];
         server.HttpsWrongName = server._host.Addresses[2];
-        server.RefusedPort = FreePort();
+        server.HoldRefusedPort();
         server.StartTruncatingServer();
         return server;
     }
@@ -92,14 +98,20 @@ public sealed class LoopbackServer : IAsyncDisposable
         while (_log.Count(match) < count) await _logged.WaitAsync(cts.Token);
     }
 
+    /// <summary>Logs a request (Kestrel's or the raw server's) and wakes whoever waits for one.</summary>
+    private void Log(string pathAndQuery, string userAgent, int localPort)
+    {
+        _log.Enqueue(new LoggedRequest(pathAndQuery, userAgent, Stopwatch.GetTimestamp(), localPort));
+        _logged.Release();
+    }
+
     private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private void MapRoutes(WebApplication app)
     {
         app.Use(async (context, next) =>
         {
-            _log.Enqueue(new LoggedRequest(context.Request.Path + context.Request.QueryString, context.Request.Headers.UserAgent.ToString(), Stopwatch.GetTimestamp(), context.Connection.LocalPort));
-            _logged.Release();
+            Log(context.Request.Path + context.Request.QueryString, context.Request.Headers.UserAgent.ToString(), context.Connection.LocalPort);
             await next(context);
         });
 
@@ -183,9 +195,10 @@ public sealed class LoopbackServer : IAsyncDisposable
                             if (read == 0) return;
                             request.Append(Encoding.ASCII.GetString(buffer, 0, read));
                         }
-                        string path = request.ToString().Split(' ')[1];
-                        _log.Enqueue(new LoggedRequest(path, "", Stopwatch.GetTimestamp(), ((IPEndPoint)client.LocalEndPoint!).Port));
-                        _logged.Release();
+                        string[] head = request.ToString().Split("\r\n");
+                        string path = head[0].Split(' ')[1];
+                        string userAgent = head.Skip(1).FirstOrDefault(h => h.StartsWith("User-Agent:", StringComparison.OrdinalIgnoreCase))?["User-Agent:".Length..].Trim() ?? "";
+                        Log(path, userAgent, ((IPEndPoint)client.LocalEndPoint!).Port);
                         if (path == "/garbage")
                         {
                             await client.SendAsync(Encoding.ASCII.GetBytes("SSH-2.0-OpenSSH_9.2 not http at all\r\n\r\n"));
@@ -202,17 +215,22 @@ public sealed class LoopbackServer : IAsyncDisposable
         });
     }
 
-    private static int FreePort()
+    private void HoldRefusedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Bound, not listening: Linux answers a connect to it with a reset (connection refused).
+        // ProtocolType.Unspecified (the kernel's default for a stream socket: TCP) because .NET sets
+        // SO_REUSEADDR before binding a ProtocolType.Tcp socket, and two such sockets that are not
+        // listening may share a port on Linux; without it no other socket can bind this port.
+        _refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Unspecified);
+        _refused.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        RefusedPort = ((IPEndPoint)_refused.LocalEndPoint!).Port;
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var gate in _gates.Values) gate.TrySetResult();
         _truncating?.Stop();
+        _refused?.Dispose();
         if (_host is not null) await _host.DisposeAsync();
         _logged.Dispose();
     }

@@ -45,6 +45,17 @@ public sealed class UrlListReaderTests
     }
 
     [Fact]
+    public async Task BytesThatAreNotUtf8_MakeAnInvalidLineNotALookup()
+    {
+        // "bücher" in Latin-1: 0xFC is not UTF-8, so the reader decodes it as U+FFFD.
+        byte[] bytes = [.. Encoding.UTF8.GetBytes("http://b"), 0xFC, .. Encoding.UTF8.GetBytes("cher.test/\nhttp://ok.test/\n")];
+        var list = await ReadAsync(bytes);
+        Assert.Null(list[0].Uri);
+        Assert.Contains("not valid UTF-8", list[0].InvalidReason, StringComparison.Ordinal);
+        Assert.Equal("http://ok.test/", list[1].Uri!.AbsoluteUri);
+    }
+
+    [Fact]
     public async Task LineNumbers_CountSkippedLines()
     {
         var list = await ReadAsync("# header\n\nhttp://a.test/\n# note\nhttp://b.test/\n");

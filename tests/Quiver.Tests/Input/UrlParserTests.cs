@@ -29,6 +29,7 @@ public sealed class UrlParserTests
     [InlineData("http://", "not a valid URL")]
     [InlineData("http://user:secret@example.com/", "credentials")]
     [InlineData("http://a.test/\u0000x", "control characters")]
+    [InlineData("http://b\uFFFD\uFFFDcher.test/", "not valid UTF-8")]
     public void UnfetchableLines_AreInvalidWithAReason(string line, string reason)
     {
         var request = UrlRequest.FromLine(3, line);
