@@ -391,6 +391,6 @@ public sealed class Fetcher : IDisposable
         };
     }
 
-    /// <summary>A PEM bundle (one or more certificates) or a single DER certificate.</summary>
+    /// <summary>Closes the pooled connections.</summary>
     public void Dispose() => _client.Dispose();
 }
