@@ -96,7 +96,7 @@ public sealed class Fetcher : IDisposable
         if (request.Uri is null)
             return result.Fail(FetchErrorKind.InvalidUrl, request.InvalidReason ?? "not a URL");
         if (cancellationToken.IsCancellationRequested)
-            return result.Fail(FetchErrorKind.Cancelled, FetchResult.NotStartedMessage);
+            return FetchResult.NotStarted(request);
 
         long started = Stopwatch.GetTimestamp();
         var timings = new ConnectionTimings();
