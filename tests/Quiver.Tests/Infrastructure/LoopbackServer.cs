@@ -27,7 +27,9 @@ public sealed class LoopbackServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
     private readonly ConcurrentDictionary<string, int> _flaky = new();
     private readonly ConcurrentQueue<LoggedRequest> _log = new();
-    private readonly SemaphoreSlim _logged = new(0);
+    // Completed and replaced at each logged request. A broadcast, not a semaphore: tests share the
+    // server and wait at once, and a semaphore's single release would wake only one of them.
+    private TaskCompletionSource _nextRequest = NewSignal();
 
     private LoopbackServer()
     {
@@ -85,9 +87,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
+            // The signal is taken before the log is read, so a request logged after the read completes it.
+            var next = Volatile.Read(ref _nextRequest).Task;
             var match = _log.FirstOrDefault(predicate);
             if (match is not null) return match;
-            await _logged.WaitAsync(cts.Token);
+            await next.WaitAsync(cts.Token);
         }
     }
 
@@ -95,15 +99,22 @@ public sealed class LoopbackServer : IAsyncDisposable
     public async Task WaitForRequestsAsync(Func<LoggedRequest, bool> match, int count, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        while (_log.Count(match) < count) await _logged.WaitAsync(cts.Token);
+        while (true)
+        {
+            var next = Volatile.Read(ref _nextRequest).Task;
+            if (_log.Count(match) >= count) return;
+            await next.WaitAsync(cts.Token);
+        }
     }
 
     /// <summary>Logs a request (Kestrel's or the raw server's) and wakes whoever waits for one.</summary>
     private void Log(string pathAndQuery, string userAgent, int localPort)
     {
         _log.Enqueue(new LoggedRequest(pathAndQuery, userAgent, Stopwatch.GetTimestamp(), localPort));
-        _logged.Release();
+        Interlocked.Exchange(ref _nextRequest, NewSignal()).TrySetResult();
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TaskCompletionSource Gate(string name) => _gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -232,7 +243,6 @@ public sealed class LoopbackServer : IAsyncDisposable
         _truncating?.Stop();
         _refused?.Dispose();
         if (_host is not null) await _host.DisposeAsync();
-        _logged.Dispose();
     }
 }
 

@@ -26,6 +26,26 @@ public sealed class LoopbackServerTests(LoopbackServerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task EveryWaiter_WakesForEachRequest_NotJustOne()
+    {
+        // Tests share the server and wait at once. Waiters for another path come first, so a wake-up
+        // that reached only one waiter would go to one of them, and the waiter for /a would never see /a.
+        string id = Guid.NewGuid().ToString("N");
+        var others = Enumerable.Range(0, 3)
+            .Select(_ => Server.WaitForRequestAsync(r => r.PathAndQuery == $"/echo/{id}/b", TimeSpan.FromSeconds(60)))
+            .ToList();
+        var waiterForA = Server.WaitForRequestAsync(r => r.PathAndQuery == $"/echo/{id}/a", TimeSpan.FromSeconds(20));
+        using var client = new HttpClient();
+
+        (await client.GetAsync(Server.HttpUrl($"/echo/{id}/a"))).EnsureSuccessStatusCode();
+
+        Assert.Equal($"/echo/{id}/a", (await waiterForA).PathAndQuery);
+        Assert.All(others, waiter => Assert.False(waiter.IsCompleted));
+        (await client.GetAsync(Server.HttpUrl($"/echo/{id}/b"))).EnsureSuccessStatusCode();
+        Assert.All(await Task.WhenAll(others), request => Assert.Equal($"/echo/{id}/b", request.PathAndQuery));
+    }
+
+    [Fact]
     public async Task TruncatingServer_LogsItsRequests_SoATestCanWaitForOne()
     {
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
