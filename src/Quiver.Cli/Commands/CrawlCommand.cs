@@ -34,6 +34,7 @@ internal static class CrawlCommand
         var throttleBackoff = new Option<double>("--throttle-backoff") { Description = "Host-wide backoff after a 429/503 without Retry-After, in seconds (doubles)", DefaultValueFactory = _ => Polite.ThrottleBackoff.TotalSeconds };
         var errorBudget = new Option<int>("--host-error-budget") { Description = "Failed URLs after which the rest of a host is skipped", DefaultValueFactory = _ => Polite.HostErrorBudget };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr" };
+        var saveBodies = new SaveBodiesOption();
 
         var retries = new RetryOptionSet(Retry.MaxAttempts);
         var http = new HttpOptionSet();
@@ -42,7 +43,7 @@ internal static class CrawlCommand
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
             seeds, seedsFile, depth, scope, include, exclude, maxPages, output, concurrency, delay, maxCrawlDelay, ignoreRobots,
-            throttleBackoff, errorBudget, quiet,
+            throttleBackoff, errorBudget, quiet, saveBodies.Option,
         };
         retries.AddTo(command);
         http.AddTo(command);
@@ -50,7 +51,7 @@ internal static class CrawlCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var fetchOptions = http.Read(parse);
+            var fetchOptions = http.Read(parse) with { SaveBodiesDirectory = saveBodies.Read(parse) };
             bool resume = parse.GetValue(durable.Resume);
             PolitenessOptions politeness;
             RetryOptions retry;
@@ -90,6 +91,7 @@ internal static class CrawlCommand
             created.Watch(statePath, isState: true);
             created.Watch(outPath);
             created.Watch(warcPath);
+            created.WatchFolder(fetchOptions.SaveBodiesDirectory);
             using var state = durable.Open(parse, statePath);
 
             CrawlSettings settings;

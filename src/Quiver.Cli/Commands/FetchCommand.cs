@@ -36,10 +36,7 @@ internal static class FetchCommand
         {
             Description = "Parse each HTML page for: title, links (comma separated)",
         };
-        var saveBodies = new Option<DirectoryInfo?>("--save-bodies")
-        {
-            Description = "Save each response body into this folder",
-        };
+        var saveBodies = new SaveBodiesOption();
         var output = new Option<string>("--out", "-o")
         {
             Description = "Where results go ('-' = stdout)",
@@ -60,7 +57,7 @@ internal static class FetchCommand
         var durable = new StateOptionSet("fetch");
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
-            input, strategy, concurrency, chunkSize, extract, saveBodies, output, format, quiet,
+            input, strategy, concurrency, chunkSize, extract, saveBodies.Option, output, format, quiet,
         };
         retry.AddTo(command);
         http.AddTo(command);
@@ -71,12 +68,11 @@ internal static class FetchCommand
             // Every flag is checked before a file is opened or created: a usage error leaves nothing behind.
             var fetchOptions = http.Read(parse);
             var (title, links) = ParseExtract(parse.GetValue(extract));
-            if (parse.GetValue(saveBodies) is { } bodies) PathChecks.RequireFolder("--save-bodies", bodies.FullName);
             fetchOptions = fetchOptions with
             {
                 ExtractTitle = title,
                 ExtractLinks = links,
-                SaveBodiesDirectory = parse.GetValue(saveBodies)?.FullName,
+                SaveBodiesDirectory = saveBodies.Read(parse),
                 Retry = retry.Read(parse) is { MaxAttempts: > 1 } retries ? retries : null,
             };
             StrategyKind kind = StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var k) ? k : StrategyKind.Async;

@@ -22,6 +22,8 @@ public sealed class Crawler : IDisposable
 {
     private const int MaxBatch = 256;
     private const int RobotsRedirects = 5;
+    /// <summary>The line a robots.txt fetch carries: frontier ids, the pages' lines, start at 1.</summary>
+    private const long RobotsLine = 0;
     private readonly CrawlSettings _settings;
     private readonly PolitenessOptions _politeness;
     private readonly CrawlScope _scope;
@@ -56,12 +58,15 @@ public sealed class Crawler : IDisposable
         _scope = new CrawlScope(settings);
         _retry = new FetchRetryPipeline(retry ?? new RetryOptions());
         _inspector = new PageInspector(ProductToken(fetch.UserAgent));
-        IResponseHandler[] handlers = warc is null ? [_inspector] : [_inspector, new WarcRecorder(warc)];
+        List<IResponseHandler> handlers = [_inspector];
+        if (warc is not null) handlers.Add(new WarcRecorder(warc));
+        // Pages only: a robots.txt answer has no result record, so its saved body would belong to no line.
+        if (fetch.SaveBodiesDirectory is { } bodies) handlers.Add(new PageBodies(new BodySaver(bodies)));
         // Link extraction is the inspector's job here; the list-fetch extractor would only bloat records.
         // A redirect to another host is not followed inline: it is queued for that host, so its
         // politeness gate and robots.txt apply to it as to any link.
         // Retries are this crawler's own (each attempt takes the host's turn): none inside the fetcher.
-        _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null }, handlers);
+        _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null, SaveBodiesDirectory = null }, handlers);
         _slots = new SemaphoreSlim(politeness.Concurrency, politeness.Concurrency);
     }
 
@@ -216,13 +221,13 @@ public sealed class Crawler : IDisposable
     private async Task<RobotsVerdict> LoadRobotsAsync(PoliteHost host, CancellationToken cancellationToken)
     {
         var url = new Uri(host.Origin, "/robots.txt");
-        var result = await FetchPoliteAsync(host, new UrlRequest(0, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
+        var result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
         // RFC 9309 §2.3.1.2: follow at least five redirects, to other hosts too (the fetcher stops
         // at another host's door for pages only, so that their politeness applies).
         for (int hop = 0; hop < RobotsRedirects && result.Error is null && result.RedirectTo is { } next; hop++)
         {
             var target = new Uri(next);
-            result = await FetchPoliteAsync(host, new UrlRequest(0, target.AbsoluteUri, target, null), cancellationToken).ConfigureAwait(false);
+            result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, target.AbsoluteUri, target, null), cancellationToken).ConfigureAwait(false);
         }
         cancellationToken.ThrowIfCancellationRequested();
         if (result.Error is null && result.Status is >= 200 and < 300)
@@ -347,4 +352,11 @@ public sealed class Crawler : IDisposable
     }
 
     private sealed record Visit(FrontierItem Item, FetchResult Result, PageFacts? Facts);
+
+    /// <summary><c>--save-bodies</c> for pages, leaving out robots.txt answers.</summary>
+    private sealed class PageBodies(BodySaver saver) : IResponseHandler
+    {
+        public ValueTask HandleAsync(ResponseContext context, CancellationToken cancellationToken) =>
+            context.Result.Line == RobotsLine ? ValueTask.CompletedTask : saver.HandleAsync(context, cancellationToken);
+    }
 }
