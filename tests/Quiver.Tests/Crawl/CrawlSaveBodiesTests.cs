@@ -1,4 +1,3 @@
-using System.Globalization;
 using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Tests.Crawl;
@@ -26,9 +25,7 @@ public sealed class CrawlSaveBodiesTests
             Assert.NotNull(page.BodyFile);
             Assert.Equal(Path.GetFullPath(bodies), Path.GetDirectoryName(page.BodyFile));
             var uri = new Uri(page.FinalUrl!);
-            string served = graph.Sites[uri.Host].Pages[uri.AbsolutePath].Html(server.Url(uri.Host, ""))
-                .Replace("PORT", server.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-            Assert.Equal(served, await File.ReadAllTextAsync(page.BodyFile));
+            Assert.Equal(server.BodyOf(graph.Sites[uri.Host].Pages[uri.AbsolutePath], uri.Host), await File.ReadAllTextAsync(page.BodyFile));
         }
         Assert.Equal(pages.Count, Directory.GetFiles(bodies).Length);
     }

@@ -99,8 +99,12 @@ internal sealed class SiteGraphServer : IAsyncDisposable
         }
         if (PageDelay > TimeSpan.Zero) await Task.Delay(PageDelay);
         context.Response.ContentType = "text/html; charset=utf-8";
-        await context.Response.WriteAsync(page.Html(Url(host, "")).Replace("PORT", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await context.Response.WriteAsync(BodyOf(page, host));
     }
+
+    /// <summary>The HTML this server sends for <paramref name="page"/> of <paramref name="host"/>, its links' PORT filled in.</summary>
+    public string BodyOf(TestPage page, string host) =>
+        page.Html(Url(host, "")).Replace("PORT", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
