@@ -1,5 +1,4 @@
 #:property TreatWarningsAsErrors=false
-#:property PublishAot=false
 #:property TieredPGO=false
 #:property InvariantGlobalization=true
 

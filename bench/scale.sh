@@ -24,6 +24,8 @@
 #   NGINX_WORKERS nginx worker_processes                           (default 1)
 #   BARE_RUNS    runs that include the bare HttpClient loop        (default RUNS; 1 from N = 500000,
 #                to keep the million-URL run under 10 minutes)
+#   BUILD        native: quiver and the bare loop as `dotnet publish` makes them, ahead-of-time
+#                compiled; jit: as `dotnet build` makes them, on the JIT     (default native)
 #   PEERS=0      quiver alone (no wrk, curl or bare loop, no ratios): for trying one quiver setting
 #   KEEP=1       keep the temp folder (URL lists, outputs, logs)
 #
@@ -45,6 +47,7 @@ ADDRESSES=${ADDRESSES:-8}
 SMALL_N=${SMALL_N:-$((N >= 500000 ? N / 10 : 0))}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 PEERS=${PEERS:-1}
+BUILD=${BUILD:-native}
 BARE_RUNS=${BARE_RUNS:-$([[ $N -lt 500000 ]] && echo "$RUNS" || echo 1)}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -57,6 +60,10 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 [[ -x /usr/bin/time ]] || need+=(time)
+if [[ $BUILD == native ]]; then # the native linker's needs
+  command -v clang >/dev/null || need+=(clang)
+  [[ -e /usr/include/zlib.h ]] || need+=(zlib1g-dev)
+fi
 if ((${#need[@]})); then
   log "installing ${need[*]} (Debian packages)"
   apt-get update -qq
@@ -66,15 +73,19 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 # 10,000 hosts mean ~10,000 sockets on each side; raise the descriptor limit as far as allowed.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-if [[ -z "${QUIVER:-}" ]]; then
-  log "building quiver (Release)"
-  dotnet build "$ROOT/src/Quiver.Cli/Quiver.Cli.csproj" -c Release -v q -nologo >/dev/null
-  QUIVER="$ROOT/src/Quiver.Cli/bin/Release/net10.0/Quiver.Cli"
-fi
-
-# --- workspace, certificate, nginx -------------------------------------------------------------
+# --- workspace, builds, certificate, nginx -----------------------------------------------------
+case $BUILD in
+  native) build=publish ;; # both projects set PublishAot: publish compiles them ahead of time
+  jit) build=build ;;
+  *) log "BUILD must be native or jit, not $BUILD"; exit 2 ;;
+esac
 WORK=$(mktemp -d /tmp/quiver-scale.XXXXXX)
-dotnet build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
+if [[ -z "${QUIVER:-}" ]]; then
+  log "building quiver (Release, $BUILD)"
+  dotnet $build "$ROOT/src/Quiver.Cli/Quiver.Cli.csproj" -c Release -o "$ROOT/src/Quiver.Cli/bin/Release/$BUILD" -v q -nologo >/dev/null
+  QUIVER="$ROOT/src/Quiver.Cli/bin/Release/$BUILD/Quiver.Cli"
+fi
+dotnet $build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
 BARE="$WORK/bare/bare-httpclient"
 NGINX_PID=""
 cleanup() {
@@ -207,7 +218,7 @@ run_quiver() { # scheme count run
 
 ACCOUNTED=yes
 log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(wrk -v 2>&1 | head -1 | awk '{ print "wrk " $2 }'), $(curl --version | head -1 | awk '{ print "curl " $2 }')"
-log "N=$N H=$H RUNS=$RUNS CONCURRENCY=$CONCURRENCY QUIVER_C=$QUIVER_C CURL_N=$CURL_N CURL_MAX=\"$CURL_MAX\" nginx workers=$NGINX_WORKERS addresses=$ADDRESSES"
+log "BUILD=$BUILD N=$N H=$H RUNS=$RUNS CONCURRENCY=$CONCURRENCY QUIVER_C=$QUIVER_C CURL_N=$CURL_N CURL_MAX=\"$CURL_MAX\" nginx workers=$NGINX_WORKERS addresses=$ADDRESSES"
 
 printf '%-6s %-22s %12s %12s\n' proto client "req/s" "peak RSS MB"
 for proto in $PROTOCOLS; do

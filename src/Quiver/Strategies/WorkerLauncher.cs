@@ -18,8 +18,10 @@ public sealed record WorkerLauncher(string FileName, IReadOnlyList<string> Argum
         string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
         if (!string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase))
             return (process, []);
-        string entry = Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find the entry assembly");
-        return (process, [entry]);
+        // Under the dotnet host the entry assembly is a file beside the app's other files. (A native
+        // build never gets here: its ProcessPath is the executable itself.)
+        string entry = Assembly.GetEntryAssembly()?.GetName().Name ?? throw new InvalidOperationException("cannot find the entry assembly");
+        return (process, [Path.Combine(AppContext.BaseDirectory, entry + ".dll")]);
     }
 
     /// <summary>Runs <paramref name="quiverDll"/> under the dotnet host (for tests and embedding apps).</summary>

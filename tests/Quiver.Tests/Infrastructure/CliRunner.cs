@@ -11,9 +11,11 @@ public static class CliRunner
         public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Outcome> RunAsync(IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null, string? workingDirectory = null)
+    /// <summary>Runs the CLI beside the test assembly under the dotnet host, or <paramref name="executable"/> (a native build) when given.</summary>
+    public static async Task<Outcome> RunAsync(
+        IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null, string? workingDirectory = null, string? executable = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(executable ?? "dotnet")
         {
             WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
@@ -21,7 +23,7 @@ public static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Strategies.CliAssembly);
+        if (executable is null) info.ArgumentList.Add(Strategies.CliAssembly);
         foreach (string argument in arguments) info.ArgumentList.Add(argument);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

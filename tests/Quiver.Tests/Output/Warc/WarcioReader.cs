@@ -38,7 +38,7 @@ internal static class WarcioReader
         return JsonSerializer.Deserialize<WarcReport>(await stdout, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
     }
 
-    private static string ToolsFolder() => Path.Combine(RepositoryRoot(), "tools", "warcio");
+    private static string ToolsFolder() => Path.Combine(Infrastructure.RepositoryRoot.Path, "tools", "warcio");
 
     private static async Task InstallAsync(string tools)
     {
@@ -75,14 +75,5 @@ internal static class WarcioReader
             }
             if (npm.ExitCode != 0) throw new InvalidOperationException($"npm install --prefix {tools} failed: {await stderr}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Quiver.slnx"))) return folder.FullName;
-        }
-        throw new InvalidOperationException("Quiver.slnx not found above the test folder");
     }
 }
