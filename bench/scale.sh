@@ -84,7 +84,7 @@ WORK=$(mktemp -d /tmp/quiver-scale.XXXXXX)
 if [[ -z "${QUIVER:-}" ]]; then
   log "building quiver (Release, $BUILD)"
   dotnet $build "$ROOT/src/Quiver.Cli/Quiver.Cli.csproj" -c Release -o "$ROOT/src/Quiver.Cli/bin/Release/$BUILD" -v q -nologo >/dev/null
-  QUIVER="$ROOT/src/Quiver.Cli/bin/Release/$BUILD/Quiver.Cli"
+  QUIVER="$ROOT/src/Quiver.Cli/bin/Release/$BUILD/$([[ $BUILD == native ]] && echo quiver || echo Quiver.Cli)"
 fi
 dotnet $build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
 BARE="$WORK/bare/bare-httpclient"

@@ -16,7 +16,7 @@ public sealed class NativeBuild : IAsyncLifetime
     private readonly string _folder = Directory.CreateTempSubdirectory("quiver-native-").FullName;
 
     /// <summary>The published executable.</summary>
-    public string Executable => Path.Combine(_folder, "out", "Quiver.Cli");
+    public string Executable => Path.Combine(_folder, "out", "quiver");
 
     public async Task InitializeAsync()
     {
