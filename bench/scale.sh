@@ -27,6 +27,8 @@
 #                to keep the million-URL run under 10 minutes)
 #   BUILD        native: quiver and the bare loop as `dotnet publish` makes them, ahead-of-time
 #                compiled; jit: as `dotnet build` makes them, on the JIT     (default native)
+#   TLS_FLOOR=1  measure only what TLS alone holds: bench/tls-floor.cs keeps one SslStream open to each
+#                of the H hosts over HTTPS, with OpenSSL's buffers kept and released; prints RSS, exits
 #   PEERS=0      quiver alone (no wrk, curl or bare loop, no ratios): for trying one quiver setting
 #   KEEP=1       keep the temp folder (URL lists, outputs, logs)
 #
@@ -168,6 +170,17 @@ make_inputs() { # scheme port count -> urls.txt, curl config
 }
 awk -v h="$H" -v a="$ADDRESSES" -v p1="$HTTP_PORT" -v p2="$HTTPS_PORT" \
   'BEGIN { for (i = 0; i < h; i++) { ip = sprintf("127.0.0.%d", 1 + i % a); printf "h%05d.bench.test:%d:%s\nh%05d.bench.test:%d:%s\n", i, p1, ip, i, p2, ip } }' > "$WORK/resolve.txt"
+
+# --- TLS alone (TLS_FLOOR=1) ------------------------------------------------------------------
+if [[ ${TLS_FLOOR:-0} == 1 ]]; then
+  dotnet $build "$ROOT/bench/tls-floor.cs" -c Release -o "$WORK/tls-floor" -v q -nologo >/dev/null
+  for mode in kept release; do
+    read -r held rss managed < <("$WORK/tls-floor/tls-floor" "$H" "$WORK/resolve.txt" "$HTTPS_PORT" "$mode")
+    printf 'TLS alone, %s SslStream connections held, OpenSSL buffers %s: RSS %s MB (managed heap %s MB)\n' \
+      "$held" "$([[ $mode == kept ]] && echo kept || echo released)" "$rss" "$managed"
+  done
+  exit 0
+fi
 
 # --- measuring ---------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
