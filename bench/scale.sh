@@ -15,7 +15,7 @@
 #   QUIVER_C     quiver --concurrency, when it should differ       (default CONCURRENCY)
 #   QUIVER_ARGS  extra quiver fetch flags, e.g. "--max-connections 2048" (default none)
 #   QUIVER_ENV   environment for quiver alone, e.g. "MALLOC_ARENA_MAX=2 DOTNET_GCgen0size=1000000" (default none;
-#                the native build ignores DOTNET_GC* variables: measure GC settings with BUILD=jit)
+#                GC values are hex: write them without 0x, which the native build silently ignores)
 #   CURL_MAX     curl --parallel-max values tried; the best counts (default "64 256";
 #                64 alone from N = 500000, as 64 beat 256 in every run over 10,000 hosts)
 #   CURL_N       URLs per curl run (curl is slow at N=1M)          (default min(N, 10000))
