@@ -51,6 +51,7 @@ SMALL_N=${SMALL_N:-$((N >= 500000 ? N / 10 : 0))}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 PEERS=${PEERS:-1}
 BUILD=${BUILD:-native}
+TLS_FLOOR=${TLS_FLOOR:-0}
 BARE_RUNS=${BARE_RUNS:-$([[ $N -lt 500000 ]] && echo "$RUNS" || echo 1)}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -78,17 +79,17 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # --- workspace, builds, certificate, nginx -----------------------------------------------------
 case $BUILD in
-  native) build=publish ;; # both projects set PublishAot: publish compiles them ahead of time
+  native) build=publish ;; # both are published ahead of time: the CLI sets PublishAot when publishing, a file-based program by default
   jit) build=build ;;
   *) log "BUILD must be native or jit, not $BUILD"; exit 2 ;;
 esac
 WORK=$(mktemp -d /tmp/quiver-scale.XXXXXX)
-if [[ -z "${QUIVER:-}" ]]; then
+if [[ -z "${QUIVER:-}" && $TLS_FLOOR != 1 ]]; then # TLS_FLOOR runs no client but its own
   log "building quiver (Release, $BUILD)"
   dotnet $build "$ROOT/src/Quiver.Cli/Quiver.Cli.csproj" -c Release -o "$ROOT/src/Quiver.Cli/bin/Release/$BUILD" -v q -nologo >/dev/null
   QUIVER="$ROOT/src/Quiver.Cli/bin/Release/$BUILD/$([[ $BUILD == native ]] && echo quiver || echo Quiver.Cli)"
 fi
-dotnet $build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
+[[ $TLS_FLOOR == 1 ]] || dotnet $build "$ROOT/bench/bare-httpclient.cs" -c Release -o "$WORK/bare" -v q -nologo >/dev/null
 BARE="$WORK/bare/bare-httpclient"
 NGINX_PID=""
 cleanup() {
@@ -172,7 +173,7 @@ awk -v h="$H" -v a="$ADDRESSES" -v p1="$HTTP_PORT" -v p2="$HTTPS_PORT" \
   'BEGIN { for (i = 0; i < h; i++) { ip = sprintf("127.0.0.%d", 1 + i % a); printf "h%05d.bench.test:%d:%s\nh%05d.bench.test:%d:%s\n", i, p1, ip, i, p2, ip } }' > "$WORK/resolve.txt"
 
 # --- TLS alone (TLS_FLOOR=1) ------------------------------------------------------------------
-if [[ ${TLS_FLOOR:-0} == 1 ]]; then
+if [[ $TLS_FLOOR == 1 ]]; then
   dotnet $build "$ROOT/bench/tls-floor.cs" -c Release -o "$WORK/tls-floor" -v q -nologo >/dev/null
   for mode in kept release; do
     read -r held rss managed < <("$WORK/tls-floor/tls-floor" "$H" "$WORK/resolve.txt" "$HTTPS_PORT" "$mode")

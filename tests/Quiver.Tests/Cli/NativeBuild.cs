@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Quiver.Tests.Infrastructure;
 
 namespace Quiver.Tests.Cli;
@@ -25,31 +24,12 @@ public sealed class NativeBuild : IAsyncLifetime
         foreach (string folder in CopiedFolders)
             CopySources(new DirectoryInfo(Path.Combine(RepositoryRoot.Path, folder)), Path.Combine(_folder, folder));
 
-        var publish = new ProcessStartInfo("dotnet")
+        var publish = await CliRunner.RunAsync(
+            ["publish", "src/Quiver.Cli", "-c", "Release", "-o", "out", "-nologo"],
+            timeout: TimeSpan.FromMinutes(10), workingDirectory: _folder, executable: "dotnet");
+        if (publish.ExitCode != 0 || !File.Exists(Executable))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _folder,
-        };
-        foreach (string argument in new[] { "publish", "src/Quiver.Cli", "-c", "Release", "-o", "out", "-nologo" })
-            publish.ArgumentList.Add(argument);
-        using var process = Process.Start(publish)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet publish of the native CLI took over 10 minutes");
-        }
-        if (process.ExitCode != 0 || !File.Exists(Executable))
-        {
-            string output = await stdout + await stderr;
+            string output = publish.StandardOutput + publish.StandardError;
             string hint = output.Contains("clang", StringComparison.OrdinalIgnoreCase) ? " (a native build needs clang and zlib: apt-get install clang zlib1g-dev)" : "";
             throw new InvalidOperationException($"dotnet publish of the native CLI failed{hint}:\n{output}");
         }

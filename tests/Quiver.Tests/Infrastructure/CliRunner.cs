@@ -11,7 +11,10 @@ public static class CliRunner
         public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>Runs the CLI beside the test assembly under the dotnet host, or <paramref name="executable"/> (a native build) when given.</summary>
+    /// <summary>
+    /// Runs the CLI beside the test assembly under the dotnet host, or <paramref name="executable"/> (a native
+    /// build, or the dotnet host for an SDK command) when given; killed with its children past the timeout.
+    /// </summary>
     public static async Task<Outcome> RunAsync(
         IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null, string? workingDirectory = null, string? executable = null)
     {
@@ -38,7 +41,7 @@ public static class CliRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"quiver {string.Join(' ', arguments)} did not finish; stderr so far: {await stderr}");
+            throw new TimeoutException($"{executable ?? "quiver"} {string.Join(' ', arguments)} did not finish; stderr so far: {await stderr}");
         }
         return new Outcome(process.ExitCode, await stdout, await stderr);
     }
