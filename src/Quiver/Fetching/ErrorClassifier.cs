@@ -12,7 +12,10 @@ internal static class ErrorClassifier
 {
     public static (FetchErrorKind Kind, string Message) Classify(Exception exception) => (KindOf(exception), Describe(exception));
 
-    private static FetchErrorKind KindOf(Exception exception)
+    /// <summary>True when the connection ended (a reset, an end of stream) under a request: what may be sent again on another one.</summary>
+    public static bool IsConnectionLost(Exception exception) => KindOf(exception) == FetchErrorKind.ConnectionReset;
+
+    internal static FetchErrorKind KindOf(Exception exception)
     {
         // The innermost precise cause wins: walk outward-in and keep the most specific verdict.
         FetchErrorKind? verdict = null;
@@ -22,6 +25,7 @@ internal static class ErrorClassifier
             {
                 case ConnectTimeoutException: return FetchErrorKind.ConnectTimeout;
                 case BodyTooLargeException: return FetchErrorKind.BodyTooLarge;
+                case ContentDecodingException: return FetchErrorKind.Decoding;
                 case AuthenticationException: return FetchErrorKind.Tls;
                 case SocketException socket:
                     switch (socket.SocketErrorCode)
@@ -29,6 +33,10 @@ internal static class ErrorClassifier
                         case SocketError.ConnectionRefused: return FetchErrorKind.ConnectionRefused;
                         case SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain: return FetchErrorKind.Dns;
                         case SocketError.TimedOut: return FetchErrorKind.ConnectTimeout;
+                        // No route, or an address no connect can reach (EINVAL for 0.0.0.1 or a link-local IPv6 address without its zone).
+                        case SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown or SocketError.HostDown
+                            or SocketError.InvalidArgument or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported:
+                            return FetchErrorKind.Unreachable;
                         case SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected:
                             return FetchErrorKind.ConnectionReset;
                     }
