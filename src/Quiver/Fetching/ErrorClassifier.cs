@@ -12,8 +12,19 @@ internal static class ErrorClassifier
 {
     public static (FetchErrorKind Kind, string Message) Classify(Exception exception) => (KindOf(exception), Describe(exception));
 
-    /// <summary>True when the connection ended (a reset, an end of stream) under a request: what may be sent again on another one.</summary>
-    public static bool IsConnectionLost(Exception exception) => KindOf(exception) == FetchErrorKind.ConnectionReset;
+    /// <summary>
+    /// True when an HTTP/1.1 connection ended (a reset, an end of stream) under a request: what may be sent
+    /// again on another one. HTTP/2's own stream and GOAWAY errors are left to the handler, which retries
+    /// the streams a GOAWAY says were not processed.
+    /// </summary>
+    public static bool IsConnectionLost(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException) return false;
+        }
+        return KindOf(exception) == FetchErrorKind.ConnectionReset;
+    }
 
     internal static FetchErrorKind KindOf(Exception exception)
     {
@@ -41,6 +52,16 @@ internal static class ErrorClassifier
                             return FetchErrorKind.ConnectionReset;
                     }
                     break;
+                // An HTTP/2 RST_STREAM or GOAWAY, the server's or the client's own: a code that says the
+                // stream or connection was given up (INTERNAL_ERROR, CANCEL…) ends the response as a reset
+                // would; one that says a frame was wrong is the protocol's.
+                case HttpProtocolException h2:
+                    verdict ??= h2.ErrorCode is NoError or InternalError or RefusedStream or Cancel or ConnectError or EnhanceYourCalm
+                        ? FetchErrorKind.ConnectionReset
+                        : FetchErrorKind.Protocol;
+                    break;
+                case HttpRequestException { InnerException: HttpProtocolException }:
+                    break; // the inner one's code decides
                 case HttpRequestException http:
                     verdict ??= http.HttpRequestError switch
                     {
@@ -68,6 +89,9 @@ internal static class ErrorClassifier
         }
         return verdict ?? FetchErrorKind.Other;
     }
+
+    // HTTP/2 error codes (RFC 9113, section 7) that end a stream or connection without blaming a frame.
+    private const long NoError = 0x0, InternalError = 0x2, RefusedStream = 0x7, Cancel = 0x8, ConnectError = 0xa, EnhanceYourCalm = 0xb;
 
     /// <summary>
     /// The outermost message, with the innermost cause appended when it adds something; a refused

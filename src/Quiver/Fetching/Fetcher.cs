@@ -212,6 +212,15 @@ public sealed class Fetcher : IDisposable
                 var response = async
                     ? await _client.SendAsync(message, cancellationToken).ConfigureAwait(false)
                     : _client.Send(message, cancellationToken);
+                try
+                {
+                    ResponseFraming.Check(response);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
                 return (response, sent);
             }
             catch (Exception e)
@@ -223,11 +232,13 @@ public sealed class Fetcher : IDisposable
     }
 
     /// <summary>
-    /// Sends of one request lost on reused connections before it counts as failed: SocketsHttpHandler's own
-    /// bound for the requests it retries itself (MaxConnectionFailureRetries). Each lost connection is closed,
-    /// so the pool runs out of stale ones.
+    /// Sends of one request lost on reused connections before it counts as failed. Each lost connection is
+    /// closed, so the loop ends once the host's stale idle connections are used up (a host holds about as many
+    /// as it has requests in flight); this bound, and the fetch's timeout, are for a server that never stops.
+    /// SocketsHttpHandler's own bound for the requests it retries (MaxConnectionFailureRetries, 3) is too few
+    /// when several fetches to such a server each left a connection in the pool.
     /// </summary>
-    private const int MaxResends = 3;
+    private const int MaxResends = 16;
 
     /// <summary>
     /// Where a 3xx points: null when it has no Location (then it is the final response, as curl treats it),
