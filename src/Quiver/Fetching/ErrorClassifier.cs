@@ -21,6 +21,7 @@ internal static class ErrorClassifier
             switch (e)
             {
                 case ConnectTimeoutException: return FetchErrorKind.ConnectTimeout;
+                case BlockedAddressException: return FetchErrorKind.BlockedAddress;
                 case BodyTooLargeException: return FetchErrorKind.BodyTooLarge;
                 case AuthenticationException: return FetchErrorKind.Tls;
                 case SocketException socket:

@@ -58,6 +58,9 @@ public enum FetchErrorKind
     /// <summary>The crawler skipped the URL because its host used up its error budget.</summary>
     [JsonStringEnumMemberName("host-skipped")]
     HostSkipped,
+    /// <summary>The address connected to (after DNS) is one the address guard refuses: private, loopback, link-local… (<see cref="FetchOptions.DenyPrivate"/>).</summary>
+    [JsonStringEnumMemberName("blocked-address")]
+    BlockedAddress,
 }
 
 /// <summary>Wire names for <see cref="FetchErrorKind"/>.</summary>
@@ -67,7 +70,7 @@ public static class FetchErrorKinds
     [
         "invalid-url", "dns", "connection-refused", "connect-timeout", "tls", "timeout", "connection-reset",
         "protocol", "too-many-redirects", "body-too-large", "cancelled", "worker-crashed", "handler", "other",
-        "robots-disallowed", "host-skipped",
+        "robots-disallowed", "host-skipped", "blocked-address",
     ];
 
     /// <summary>The kebab-case name used in JSON lines and CSV.</summary>
