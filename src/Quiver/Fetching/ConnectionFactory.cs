@@ -21,7 +21,7 @@ internal sealed class ConnectionFactory
     private readonly DnsCache _dns;
     private readonly ConnectionBudget _budget;
     private readonly AddressGuard? _guard;
-    private readonly IPEndPoint? _route;
+    private readonly Func<Uri, IPEndPoint>? _route;
 
     public ConnectionFactory(FetchOptions options)
     {
@@ -68,7 +68,12 @@ internal sealed class ConnectionFactory
         if (_guard is not null && pinned is null)
             addresses = _guard.Filter(addresses, endpoint.Host, endpoint.Port);
         int port = endpoint.Port;
-        if (_route is not null) (addresses, port) = ([_route.Address], _route.Port);
+        if (_route is not null && context.InitialRequestMessage.RequestUri is { } requested)
+        {
+            var route = _route(requested);
+            if (!IPAddress.IsLoopback(route.Address)) throw new InvalidOperationException($"a test route must stay on loopback, not {route}");
+            (addresses, port) = ([route.Address], route.Port);
+        }
 
         long connectStarted = Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -68,10 +68,11 @@ public sealed record FetchOptions
 
     /// <summary>
     /// Test seam: once the address guard has judged the address a connection would go to, the
-    /// connection goes to this loopback endpoint instead, whatever the URL's host (a name or any
-    /// literal) and port. It keeps generated URLs on loopback; <see cref="Validate"/> refuses any other address.
+    /// connection goes to the endpoint this gives for the request's URL instead, whatever its host (a
+    /// name or any literal) and port. It keeps generated URLs on loopback: the connect callback refuses
+    /// any endpoint it gives outside loopback.
     /// </summary>
-    internal System.Net.IPEndPoint? ConnectEverythingTo { get; init; }
+    internal Func<Uri, System.Net.IPEndPoint>? ConnectEverythingTo { get; init; }
 
     /// <summary>A PEM or DER file holding a CA certificate to trust in addition to the system's.</summary>
     public string? CaCertificateFile { get; init; }
@@ -124,8 +125,6 @@ public sealed record FetchOptions
         if (MaxOpenConnections <= 0) throw new ArgumentException("max open connections must be positive");
         foreach (string range in AllowAddresses) AddressGuard.ParseRange(range, "--allow-address");
         foreach (string range in DenyAddresses) AddressGuard.ParseRange(range, "--deny-address");
-        if (ConnectEverythingTo is { } route && !System.Net.IPAddress.IsLoopback(route.Address))
-            throw new ArgumentException("the test route must be a loopback address");
         Retry?.Validate();
         if (CaCertificateFile is { } ca && !File.Exists(ca)) throw new ArgumentException($"CA certificate file not found: {ca}");
         return this;
