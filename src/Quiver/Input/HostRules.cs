@@ -65,6 +65,10 @@ internal static class HostRules
             return IdnaReason(host, e);
         }
 
+        // Uri converts only hosts it takes for DNS names: one with a '_' or another character DNS names
+        // do not hold stays as written, and a request cannot carry a non-ASCII Host header.
+        if (!IsAscii(ascii))
+            return $"the host '{Shorten(host)}' has no ASCII form to send: it mixes non-ASCII characters with characters a DNS name cannot hold (such as '_')";
         string name = ascii.TrimEnd('.');
         if (name.Length > 253) return $"the host name is {name.Length} characters long; DNS allows at most 253";
         foreach (string label in name.Split('.'))

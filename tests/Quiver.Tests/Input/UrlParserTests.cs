@@ -56,6 +56,7 @@ public sealed class UrlParserTests
     [InlineData("http://[fe80::1]/", "link-local address fe80::1 needs a zone")]
     [InlineData("http://[fe80::1%25nosuchnic9]/", "the IPv6 zone '25nosuchnic9' names no network interface")]
     [InlineData("http://8/", "0.0.0.8 is in 0.0.0.0/8")]
+    [InlineData("http://\u771E._rqdu7gj/", "has no ASCII form to send")]
     public void Urls_that_Uri_accepts_or_rejects_vaguely_get_a_precise_reason(string line, string reason)
     {
         var request = UrlRequest.FromLine(5, line);
