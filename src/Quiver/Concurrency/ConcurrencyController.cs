@@ -36,7 +36,8 @@ internal sealed class ConcurrencyController : IDisposable
     private int _windowsSinceProbe;
     private bool _nextProbeUp = true;
     private double _lowestFailureRate = double.PositiveInfinity;
-    private double _lowestThrottleRate = double.PositiveInfinity;
+    // Failures start from the first window's rate: a list with dead hosts fails at any width, and only a
+    // rise says "too wide". (Throttling needs no baseline: it is counted only from hosts that served before.)
     private (long Timestamp, TimeSpan Cpu) _cpuMark;
     private double _cpuUtilisation;
     private long _read;
@@ -75,7 +76,7 @@ internal sealed class ConcurrencyController : IDisposable
     public async ValueTask<Ticket> StartAsync(CancellationToken cancellationToken)
     {
         await Gate.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lock (_lock) return new Ticket(_epoch, _width);
+        lock (_lock) return new Ticket(_epoch, _width, _time.GetTimestamp());
     }
 
     /// <summary>The run took one more URL from its input (which may now be small enough to be all in flight).</summary>
@@ -112,11 +113,12 @@ internal sealed class ConcurrencyController : IDisposable
     {
         var t = result.Timings;
         double? handshake = t.ConnectMs is null && t.TlsMs is null ? null : (t.ConnectMs ?? 0) + (t.TlsMs ?? 0);
-        var verdict = _baselines.Observe(HostBaselines.AuthorityOf(result.Url), t.TtfbMs, handshake,
+        bool throttled = result.Status is 429 or 503;
+        var verdict = _baselines.Observe(HostBaselines.AuthorityOf(result.Url), t.TtfbMs, handshake, served: result.Error is null && !throttled,
             _options.LatencyInflation, _options.InflationSlack.TotalMilliseconds);
         // Only requests started at this width measure it; the ones still running from before measure the old one.
         if (ticket.Epoch != _epoch) return;
-        _window.Add(result, verdict, _time.GetTimestamp());
+        _window.Add(result, verdict, _time.GetElapsedTime(ticket.Started).TotalSeconds);
         if (_window.Completions >= WindowSize) Decide();
     }
 
@@ -125,26 +127,31 @@ internal sealed class ConcurrencyController : IDisposable
     private void Decide()
     {
         var w = _window;
-        double seconds = w.Seconds(_time);
-        double goodput = w.Successes / seconds;
-        double bytesPerSecond = w.Bytes / seconds;
-        double throttleRate = w.Throttled / (double)w.Completions;
+        // Goodput by Little's law: with the gate full, `width` slots are held all the time, each for the
+        // mean time a fetch held one, so the gate passes width ÷ mean hold fetches a second. Unlike
+        // completions over wall time, this needs no steady state: it is exact right after a change, when
+        // the window's first completions are the new slots' burst.
+        double meanHold = Math.Max(w.HeldSeconds / w.Completions, 1e-6);
+        double goodput = _width / meanHold * w.Successes / w.Completions;
+        double bytesPerSecond = _width / meanHold * w.Bytes / w.Completions;
+        // A window with no success at all counts every 429/503: nothing was served, so nothing says the hosts are merely broken.
+        double throttleRate = (w.Successes == 0 ? w.AnyThrottled : w.Throttled) / (double)w.Completions;
         double failureRate = w.LoadFailures / (double)w.Completions;
-        _lowestThrottleRate = Math.Min(_lowestThrottleRate, throttleRate);
-        _lowestFailureRate = Math.Min(_lowestFailureRate, failureRate);
+        if (double.IsPositiveInfinity(_lowestFailureRate)) _lowestFailureRate = failureRate;
         double cpu = CpuUtilisation();
         var lag = _lag.TakeWorstLag();
         bool contended = Gate.TakeContended();
         bool cpuSaturated = cpu >= _options.CpuSaturation;
 
         string? overload =
-            throttleRate > _lowestThrottleRate + _options.FailureRateThreshold ? $"server throttling: {throttleRate:P0} of responses were 429/503"
+            throttleRate > _options.FailureRateThreshold ? $"server throttling: {throttleRate:P0} of responses were 429/503"
             : failureRate > _lowestFailureRate + _options.FailureRateThreshold ? $"failures rose: {failureRate:P0} timeouts/resets/refusals against {_lowestFailureRate:P0} at best"
             : cpuSaturated && lag >= _options.SchedulingLagThreshold ? $"client CPU saturated: {cpu:P0} of {_cpu.Cores} cores, thread pool {lag.TotalMilliseconds:0} ms late"
             : w.TtfbComparable >= 8 && w.TtfbInflated > _options.InflatedFraction * w.TtfbComparable ? $"latency inflated: {w.TtfbInflated} of {w.TtfbComparable} responses slower than their host's baseline ×{_options.LatencyInflation:0.#}"
             : w.HandshakeComparable >= 8 && w.HandshakeInflated > _options.InflatedFraction * w.HandshakeComparable ? $"connect/TLS inflated: {w.HandshakeInflated} of {w.HandshakeComparable} handshakes slower than their host's baseline ×{_options.LatencyInflation:0.#}"
             : null;
 
+        _lowestFailureRate = Math.Min(_lowestFailureRate, failureRate);
         if (overload is not null)
         {
             int lower = Math.Max(_options.MinWidth, (int)(_width * _options.BackoffFactor));
@@ -167,6 +174,7 @@ internal sealed class ConcurrencyController : IDisposable
     private void Grow(double goodput, double bytesPerSecond, bool contended, bool cpuSaturated, double cpu)
     {
         // Growth pays when either goodput grows: more fetches per second, or more bytes (a list of large bodies).
+        if (goodput == 0) { Keep($"nothing succeeded at {_width}: holding"); return; }
         if (_bestGoodput == 0 || goodput >= _bestGoodput * (1 + _options.GrowthGain) || bytesPerSecond >= _bestBytes * (1 + _options.GrowthGain) && bytesPerSecond > 0)
         {
             _bestGoodput = Math.Max(_bestGoodput, goodput);
@@ -242,11 +250,10 @@ internal sealed class ConcurrencyController : IDisposable
         long now = _time.GetTimestamp();
         var spent = _cpu.TotalCpu;
         var elapsed = _time.GetElapsedTime(_cpuMark.Timestamp, now);
-        if (elapsed >= CpuSpan)
-        {
+        if (elapsed > TimeSpan.Zero)
             _cpuUtilisation = (spent - _cpuMark.Cpu).TotalSeconds / (elapsed.TotalSeconds * Math.Max(1, _cpu.Cores));
-            _cpuMark = (now, spent);
-        }
+        // The mark moves on only every CpuSpan, so the figure always covers at least the last CpuSpan once the run is that old.
+        if (elapsed >= CpuSpan) _cpuMark = (now, spent);
         return _cpuUtilisation;
     }
 
@@ -264,11 +271,21 @@ internal sealed class ConcurrencyController : IDisposable
 
     private void Keep(string reason) => _reason = reason;
 
+    /// <summary>The last changes, oldest first ("from → to: why"), for tests and debugging.</summary>
+    internal IReadOnlyList<string> History
+    {
+        get { lock (_lock) return [.. _history]; }
+    }
+
+    private readonly Queue<string> _history = new();
+
     private void SetWidth(int width, string reason)
     {
         width = Math.Clamp(width, _options.MinWidth, _options.MaxWidth);
         _reason = reason;
         if (width == _width) return;
+        if (_history.Count == 32) _history.Dequeue();
+        _history.Enqueue($"{_width} → {width}: {reason}");
         _width = width;
         _peak = Math.Max(_peak, width);
         _changes++;
@@ -280,7 +297,7 @@ internal sealed class ConcurrencyController : IDisposable
     public void Dispose() => _lag.Dispose();
 
     /// <summary>Which width a fetch started under.</summary>
-    public readonly record struct Ticket(int Epoch, int Width);
+    public readonly record struct Ticket(int Epoch, int Width, long Started);
 
     private enum Phase { Growing, Steady }
 
@@ -291,21 +308,25 @@ internal sealed class ConcurrencyController : IDisposable
         public int Successes;
         public long Bytes;
         public int Throttled;
+        public int AnyThrottled;
         public int LoadFailures;
         public int TtfbComparable;
         public int TtfbInflated;
         public int HandshakeComparable;
         public int HandshakeInflated;
-        private long _first;
-        private long _last;
 
-        public void Add(FetchResult result, HostBaselines.Verdict verdict, long now)
+        public double HeldSeconds;
+
+        public void Add(FetchResult result, HostBaselines.Verdict verdict, double heldSeconds)
         {
-            if (Completions++ == 0) _first = now;
-            _last = now;
+            Completions++;
+            HeldSeconds += heldSeconds;
+            // Throttling counts only from a host that served before: one that answers 503 to everything
+            // (broken, or closed) says nothing about the width, and would otherwise keep it at its least.
             bool throttled = result.Status is 429 or 503;
-            if (throttled) Throttled++;
-            else if (result.Error is null)
+            if (throttled) AnyThrottled++;
+            if (throttled && verdict.ServedBefore) Throttled++;
+            else if (!throttled && result.Error is null)
             {
                 Successes++;
                 Bytes += result.Bytes ?? 0;
@@ -318,17 +339,11 @@ internal sealed class ConcurrencyController : IDisposable
             if (verdict.HandshakeInflated) HandshakeInflated++;
         }
 
-        /// <summary>From the first completion to the last, over the completions between them: a rate of the steady part.</summary>
-        public double Seconds(TimeProvider time)
-        {
-            double seconds = time.GetElapsedTime(_first, _last).TotalSeconds;
-            return Math.Max(seconds, 1e-6) * Completions / Math.Max(1, Completions - 1);
-        }
-
         public void Reset()
         {
-            Completions = Successes = Throttled = LoadFailures = TtfbComparable = TtfbInflated = HandshakeComparable = HandshakeInflated = 0;
-            Bytes = _first = _last = 0;
+            Completions = Successes = Throttled = AnyThrottled = LoadFailures = TtfbComparable = TtfbInflated = HandshakeComparable = HandshakeInflated = 0;
+            Bytes = 0;
+            HeldSeconds = 0;
         }
     }
 }

@@ -46,7 +46,7 @@ internal sealed class ConcurrencyLimiter : IDisposable
     {
         if (Controller is not null) return await Controller.StartAsync(cancellationToken).ConfigureAwait(false);
         await _gate.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        return new ConcurrencyController.Ticket(0, _fixedWidth);
+        return new ConcurrencyController.Ticket(0, _fixedWidth, 0);
     }
 
     /// <summary>Frees the slot of <paramref name="ticket"/>; <paramref name="result"/> (if any) is what it measured.</summary>
