@@ -22,6 +22,9 @@ internal sealed class AsyncStrategy(Fetcher fetcher, int concurrency, AdaptiveCo
 
     public WidthReport? Width => _controller?.Report;
 
+    /// <summary>The controller of the last run under auto (tests read its history).</summary>
+    internal ConcurrencyController? Controller => _controller;
+
     public IAsyncEnumerable<FetchResult> RunAsync(IAsyncEnumerable<UrlRequest> requests, CancellationToken cancellationToken = default)
     {
         if (adaptive is null)
