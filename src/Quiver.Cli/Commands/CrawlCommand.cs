@@ -27,7 +27,7 @@ internal static class CrawlCommand
         var exclude = new Option<string[]>("--exclude") { Description = "Never follow URLs matching this regex (repeatable)" };
         var maxPages = new Option<long?>("--max-pages") { Description = "Most URLs admitted, seeds included (default: no limit)" };
         var output = new Option<string>("--out", "-o") { Description = "Where results go ('-' = stdout)", DefaultValueFactory = _ => "-" };
-        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight across all hosts", DefaultValueFactory = _ => Polite.Concurrency };
+        var concurrency = new ConcurrencyOptionSet($"Requests in flight across all hosts: a number, or 'auto' (the default: starts at {Polite.Concurrency} and adjusts while the crawl goes)");
         var delay = new Option<double>("--delay") { Description = "Seconds between requests to one host", DefaultValueFactory = _ => Polite.PerHostDelay.TotalSeconds };
         var maxCrawlDelay = new Option<double>("--max-crawl-delay") { Description = "Longest robots.txt Crawl-delay honoured, in seconds", DefaultValueFactory = _ => Polite.MaxCrawlDelay.TotalSeconds };
         var ignoreRobots = new Option<bool>("--ignore-robots") { Description = "Do not fetch or obey robots.txt and robots meta tags" };
@@ -42,9 +42,10 @@ internal static class CrawlCommand
         var durable = new StateOptionSet("crawl");
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
-            seeds, seedsFile, depth, scope, include, exclude, maxPages, output, concurrency, delay, maxCrawlDelay, ignoreRobots,
+            seeds, seedsFile, depth, scope, include, exclude, maxPages, output, delay, maxCrawlDelay, ignoreRobots,
             throttleBackoff, errorBudget, quiet, saveBodies.Option,
         };
+        concurrency.AddTo(command);
         retries.AddTo(command);
         http.AddTo(command);
         durable.AddTo(command);
@@ -55,11 +56,13 @@ internal static class CrawlCommand
             bool resume = parse.GetValue(durable.Resume);
             PolitenessOptions politeness;
             RetryOptions retry;
+            var (width, adaptive) = concurrency.Read(parse, autoByDefault: true);
             try
             {
                 politeness = new PolitenessOptions
                 {
-                    Concurrency = parse.GetValue(concurrency),
+                    Concurrency = width ?? Polite.Concurrency,
+                    AdaptiveConcurrency = adaptive is null ? null : adaptive with { InitialWidth = Polite.Concurrency },
                     PerHostConcurrency = parse.GetValue(http.PerHost) ?? Polite.PerHostConcurrency,
                     PerHostDelay = Seconds(parse.GetValue(delay)),
                     MaxCrawlDelay = Seconds(parse.GetValue(maxCrawlDelay)),
@@ -117,7 +120,8 @@ internal static class CrawlCommand
             created.Started();
 
             return await ReportedRun.RunAsync("crawl", statistics, !parse.GetValue(quiet), () => crawler.RunAsync(cancellationToken), cancellationToken,
-                stopped => $"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(stopped ? " (continue with --resume)" : "")}");
+                stopped => $"  state:   {crawler.Committed:N0} URLs committed in {statePath}{(stopped ? " (continue with --resume)" : "")}",
+                width: adaptive is null ? null : () => crawler.Width);
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Quiver.Cli.Terminal;
+using Quiver.Concurrency;
 using Quiver.Input;
 using Quiver.Output;
 using Quiver.Running;
@@ -23,9 +24,10 @@ internal static class FetchCommand
             DefaultValueFactory = _ => "async",
         };
         strategy.AcceptOnlyFromAmong([.. Enum.GetValues<StrategyKind>().Select(StrategyOptions.NameOf)]);
-        var concurrency = new Option<int?>("--concurrency", "-c")
+        var concurrency = new ConcurrencyOptionSet("Threads, requests in flight, or worker processes; 'auto' (async's default) adjusts requests in flight while the run goes (default: per strategy; see README)");
+        var recordConcurrency = new Option<bool>("--record-concurrency")
         {
-            Description = "Threads, requests in flight, or worker processes (default: per strategy; see README)",
+            Description = "Each record carries 'concurrency': the width in force when its fetch started (async)",
         };
         var chunkSize = new Option<int>("--chunk-size")
         {
@@ -57,8 +59,9 @@ internal static class FetchCommand
         var durable = new StateOptionSet("fetch");
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
-            input, strategy, concurrency, chunkSize, extract, saveBodies.Option, output, format, quiet,
+            input, strategy, chunkSize, extract, saveBodies.Option, output, format, quiet, recordConcurrency,
         };
+        concurrency.AddTo(command);
         retry.AddTo(command);
         http.AddTo(command);
         durable.AddTo(command);
@@ -76,10 +79,13 @@ internal static class FetchCommand
                 Retry = retry.Read(parse) is { MaxAttempts: > 1 } retries ? retries : null,
             };
             StrategyKind kind = StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var k) ? k : StrategyKind.Async;
+            var (width, adaptive) = concurrency.Read(parse, autoByDefault: StrategyOptions.SupportsAdaptive(kind));
             var strategyOptions = new StrategyOptions
             {
                 Kind = kind,
-                Concurrency = parse.GetValue(concurrency),
+                Concurrency = width,
+                Adaptive = adaptive,
+                RecordConcurrency = parse.GetValue(recordConcurrency),
                 ChunkSize = parse.GetValue(chunkSize),
             };
             // A usage error rather than a notice: whoever asks for 5 at once and gets 1 has measured the wrong thing
@@ -117,12 +123,14 @@ internal static class FetchCommand
             bool showProgress = !parse.GetValue(quiet);
             var statistics = new RunStatistics { Total = showProgress && source.CanSeek ? UrlListReader.CountUrls(path) : null };
             await using var sink = outPath == "-" ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.Read);
-            await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink);
+            await using var writer = ResultWriters.Create(parse.GetValue(format) == "csv" ? OutputFormat.Csv : OutputFormat.JsonLines, sink,
+                withConcurrency: strategyOptions.RecordConcurrency);
             using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions);
             created.Started();
 
             return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
-                () => FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken), cancellationToken);
+                () => FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken), cancellationToken,
+                width: (fetchStrategy as IReportsWidth) is { } adapts ? () => adapts.Width : null);
         });
         return command;
     }

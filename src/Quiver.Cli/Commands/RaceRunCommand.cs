@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Quiver.Cli.Race;
+using Quiver.Cli.Terminal;
+using Quiver.Concurrency;
 using Quiver.Fetching;
 using Quiver.Input;
 using Quiver.Output;
@@ -23,19 +25,30 @@ internal static class RaceRunCommand
         var input = new Argument<FileInfo>("file") { Description = "URL list" };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Concurrency model", Required = true };
         strategy.AcceptOnlyFromAmong([.. Enum.GetValues<StrategyKind>().Select(StrategyOptions.NameOf)]);
-        var concurrency = new Option<int?>("--concurrency", "-c") { Description = "Threads, requests in flight, or worker processes" };
+        var concurrency = new ConcurrencyOptionSet("Threads, requests in flight, or worker processes; 'auto' for an adaptive async width");
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where the JSON-lines results go", Required = true };
         var warmUp = new Option<string?>("--warm-up") { Description = "A URL fetched once before the clock starts (loads the HTTP and TLS code)" };
         var http = new HttpOptionSet();
-        var command = new Command("race-run", "Internal: one strategy run of 'quiver race'") { input, strategy, concurrency, output, warmUp };
+        var command = new Command("race-run", "Internal: one strategy run of 'quiver race'") { input, strategy, output, warmUp };
         command.Hidden = true;
+        concurrency.AddTo(command);
         http.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
             var fetchOptions = http.Read(parse);
             StrategyOptions.TryParseKind(parse.GetValue(strategy)!, out var kind);
-            var strategyOptions = new StrategyOptions { Kind = kind, Concurrency = parse.GetValue(concurrency) };
+            // The race's rows keep each model's fixed default; its auto row asks for auto by name.
+            var (width, adaptive) = concurrency.Read(parse, autoByDefault: false);
+            var strategyOptions = new StrategyOptions { Kind = kind, Concurrency = width, Adaptive = adaptive };
+            try
+            {
+                strategyOptions.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
             var file = parse.GetValue(input)!;
             if (!file.Exists) throw new UsageException($"no such file: {file.FullName}");
 
@@ -57,16 +70,21 @@ internal static class RaceRunCommand
             // CPU over the same span: this process's and its reaped worker processes'.
             double cpuStarted = SpentCpuSeconds();
             long started = Stopwatch.GetTimestamp();
+            WidthReport? path;
             using (var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions))
             {
                 await FetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, statistics, cancellationToken);
+                path = (fetchStrategy as IReportsWidth)?.Width;
             }
             double wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
             double cpu = SpentCpuSeconds() - cpuStarted;
             long peak = ProcessTreeMonitor.PeakOf(Environment.ProcessId) ?? 0;
             int concurrent = strategyOptions.EffectiveConcurrency;
             int inFlight = kind == StrategyKind.AsyncProcesses ? concurrent * strategyOptions.ChunkSize : concurrent;
+            // An adaptive run reports the width it ended at and the widest it went (the most in flight).
+            if (path is not null) (concurrent, inFlight) = (path.Current, path.Peak);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall={wall:R} peak={peak} concurrency={concurrent} inflight={inFlight} cpu={cpu:R}"));
+            if (path is not null) Console.Error.WriteLine(ReportedRun.DescribeWidth(path).Trim());
             return CliHost.Ok;
         });
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Quiver.Cli.Terminal;
+using Quiver.Concurrency;
 using Quiver.Fetching;
 using Quiver.Handlers;
 using Quiver.Input;
@@ -71,7 +72,8 @@ internal static class ResumableFetch
         await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         created.Started();
         return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
-            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken);
+            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken,
+            width: (fetchStrategy as IReportsWidth) is { } adapts ? () => adapts.Width : null);
     }
 
     private static void RequireInput(string input, bool wantsState)

@@ -48,7 +48,8 @@ internal static class RaceMarkdown
         foreach (var s in rows)
         {
             string inFlight = s.InFlight != s.Concurrency ? Invariant($" ({s.InFlight} in flight)") : "";
-            md.Append(Invariant($"| {s.Strategy} | {s.Concurrency}{inFlight} | {s.WallMedianSeconds:0.000} ({s.WallMinSeconds:0.000}–{s.WallMaxSeconds:0.000}) | {s.Ok} / {s.Failed} | {s.RequestsPerSecond:0.0} "));
+            string width = RaceRecommendation.IsAuto(s) ? Invariant($"auto (peak {s.InFlight}, final {s.Concurrency})") : Invariant($"{s.Concurrency}{inFlight}");
+            md.Append(Invariant($"| {s.Strategy} | {width} | {s.WallMedianSeconds:0.000} ({s.WallMinSeconds:0.000}–{s.WallMaxSeconds:0.000}) | {s.Ok} / {s.Failed} | {s.RequestsPerSecond:0.0} "));
             md.AppendLine(Invariant($"| {Opt(s.LatencyP50Ms, "0.0")} | {Opt(s.LatencyP95Ms, "0.0")} | {Opt(s.WallOverLimit, "0.00")} | {RaceRecommendation.Mb(s.PeakMemoryBytes)} | {Opt(s.CpuSeconds, "0.00")} | {Opt(s.SimCpuSeconds, "0.00")} |"));
         }
     }

@@ -14,6 +14,15 @@ internal static class RaceRecommendation
     /// <summary>Machine utilisation from which a run counts as bound by the CPU rather than by its width.</summary>
     private const double CpuBound = 0.8;
 
+    /// <summary>The row of async with <c>--concurrency auto</c>.</summary>
+    public const string AutoName = "async auto";
+
+    public static bool IsAuto(StrategyFigures row) => row.Strategy == AutoName;
+
+    /// <summary>How a row ran: its fixed width, or auto's path (the widest it went, where it ended).</summary>
+    internal static string Setting(StrategyFigures row) =>
+        IsAuto(row) ? $"concurrency auto: peak {row.InFlight}, final {row.Concurrency}" : $"concurrency {row.Concurrency}";
+
     public static IReadOnlyList<string> For(IReadOnlyList<ListFigures> lists, int processorCount)
     {
         ArgumentNullException.ThrowIfNull(lists);
@@ -24,7 +33,7 @@ internal static class RaceRecommendation
             var ranked = Complete(list.Strategies).OrderBy(s => s.WallMedianSeconds).ToList();
             var winner = ranked[0];
             string bound = winner.WallOverLimit is { } ratio ? $", {F(ratio, 2)}× the limit of {F(list.LimitSeconds!.Value, 3)} s" : "";
-            string line = $"{list.Name}: {winner.Strategy} (concurrency {winner.Concurrency}) is fastest at {F(winner.WallMedianSeconds, 3)} s{bound}";
+            string line = $"{list.Name}: {winner.Strategy} ({Setting(winner)}) is fastest at {F(winner.WallMedianSeconds, 3)} s{bound}";
             if (ranked.Count > 1)
             {
                 line += "; then " + string.Join(", ", ranked.Skip(1).Select(s =>
@@ -33,7 +42,7 @@ internal static class RaceRecommendation
             lines.Add(line + ".");
             foreach (var lossy in list.Strategies.Except(ranked).OrderBy(s => s.WallMedianSeconds))
             {
-                lines.Add($"  {lossy.Strategy} (concurrency {lossy.Concurrency}) ended in {F(lossy.WallMedianSeconds, 3)} s but fetched {lossy.Ok} URLs where others fetched {winner.Ok}: " +
+                lines.Add($"  {lossy.Strategy} ({Setting(lossy)}) ended in {F(lossy.WallMedianSeconds, 3)} s but fetched {lossy.Ok} URLs where others fetched {winner.Ok}: " +
                     "a run that drops URLs (timeouts under its own load) is not faster, so it is not ranked.");
             }
 
@@ -60,7 +69,9 @@ internal static class RaceRecommendation
         var candidates = main.Strategies.Concat(main.Tuning ?? []).Distinct().ToList();
         int mostOk = candidates.Max(s => s.Ok);
         var best = Fastest(candidates)!;
-        string advice = $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): {best.Strategy} at concurrency {best.Concurrency}";
+        string advice = IsAuto(best)
+            ? $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): async with --concurrency auto (the fetch default; it went up to {best.InFlight} in flight)"
+            : $"Recommendation for this workload ({main.Name}, {main.Urls} URLs): {best.Strategy} at concurrency {best.Concurrency}";
         if (main.Tuning is { Count: > 1 } tuning && tuning.Contains(best))
         {
             string measured = string.Join(", ", tuning.Select(t =>
@@ -76,6 +87,14 @@ internal static class RaceRecommendation
         }
         if (best.WallOverLimit is { } r) advice += $"; it finishes at {F(r, 2)}× the limit";
         yield return advice + ".";
+
+        // Auto against the best fixed width of the same race, whichever won: that distance is what the default costs or saves.
+        if (candidates.FirstOrDefault(IsAuto) is { } auto && Fastest(candidates.Where(c => !IsAuto(c))) is { } bestFixed)
+        {
+            string lost = auto.Ok < bestFixed.Ok ? $", and fetched {bestFixed.Ok - auto.Ok} fewer URLs" : "";
+            yield return $"  async with --concurrency auto took {F(auto.WallMedianSeconds, 3)} s (peak width {auto.InFlight}, final {auto.Concurrency}): " +
+                $"{F(auto.WallMedianSeconds / bestFixed.WallMedianSeconds, 2)}× the best fixed setting, {bestFixed.Strategy} at concurrency {bestFixed.Concurrency} ({F(bestFixed.WallMedianSeconds, 3)} s){lost}.";
+        }
 
         if (best.CpuSeconds is { } client && best.SimCpuSeconds is { } sim && processorCount > 0 && best.WallMedianSeconds > 0)
         {

@@ -73,11 +73,17 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
     /// <summary>What every strategy run of one race shares: the client flags, the sim (if any) and where results go.</summary>
     private sealed record RunContext(IReadOnlyList<string> Http, SimWorld? World, SimProcess? Sim, string ResultDirectory);
 
+    /// <summary>A row of the race: a strategy at its fixed width, or async with <c>--concurrency auto</c>.</summary>
+    private sealed record Entry(StrategyKind Kind, bool Auto)
+    {
+        public string Name => Auto ? RaceRecommendation.AutoName : StrategyOptions.NameOf(Kind);
+    }
+
     /// <summary>One strategy run in a process of its own, its results kept as <paramref name="resultName"/>.jsonl.</summary>
-    private Task<RunFigures> RunOnceAsync(RunContext context, StrategyKind strategy, int? concurrency, string listFile, string resultName, bool counted, CancellationToken cancellationToken) =>
+    private Task<RunFigures> RunOnceAsync(RunContext context, StrategyKind strategy, int? concurrency, string listFile, string resultName, bool counted, CancellationToken cancellationToken, bool auto = false) =>
         StrategyRun.RunAsync(
             launcher, strategy, concurrency, listFile, Path.Combine(context.ResultDirectory, resultName + ".jsonl"), context.Http, context.World?.WarmUpUrl,
-            counted && context.Sim is { } sim ? sim.CpuSeconds : null, cancellationToken);
+            counted && context.Sim is { } sim ? sim.CpuSeconds : null, cancellationToken, auto);
 
     private async Task<(ListFigures Figures, string ListFile)> RaceListAsync(string list, RunContext context, string listDir, CancellationToken cancellationToken)
     {
@@ -97,22 +103,26 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
         // One uncounted async run first: the sim issues its certificates and warms up once, not in the first strategy's time.
         await RunOnceAsync(context, StrategyKind.Async, settings.Concurrency, listFile, $"{name}-warmup", counted: false, cancellationToken).ConfigureAwait(false);
 
-        var runs = settings.Strategies.ToDictionary(s => s, _ => new List<RunFigures>());
+        // Beside the fixed widths, async once more with --concurrency auto: the table shows how far the
+        // adaptive width lands from the best fixed one in the same race.
+        var entries = settings.Strategies.Select(s => new Entry(s, false)).ToList();
+        if (settings.Auto && settings.Strategies.Contains(StrategyKind.Async)) entries.Add(new Entry(StrategyKind.Async, true));
+        var runs = entries.ToDictionary(e => e, _ => new List<RunFigures>());
         for (int repeat = 1; repeat <= settings.Repeat; repeat++)
         {
             // Rotate the order each repeat so that no strategy always runs first or last.
-            var order = settings.Strategies.Skip((repeat - 1) % settings.Strategies.Count).Concat(settings.Strategies.Take((repeat - 1) % settings.Strategies.Count));
-            foreach (var strategy in order)
+            var order = entries.Skip((repeat - 1) % entries.Count).Concat(entries.Take((repeat - 1) % entries.Count));
+            foreach (var entry in order)
             {
-                string wire = StrategyOptions.NameOf(strategy);
-                var figures = await RunOnceAsync(context, strategy, settings.Concurrency, listFile, $"{name}-{wire}-{repeat}", counted: true, cancellationToken).ConfigureAwait(false);
-                runs[strategy].Add(figures);
+                string wire = entry.Name;
+                var figures = await RunOnceAsync(context, entry.Kind, settings.Concurrency, listFile, $"{name}-{wire.Replace(' ', '-')}-{repeat}", counted: true, cancellationToken, entry.Auto).ConfigureAwait(false);
+                runs[entry].Add(figures);
                 log($"{name} run {repeat}/{settings.Repeat}: {wire,-15} {figures.WallSeconds,8:0.000} s  ({figures.Ok} ok, {figures.Failed} failed)");
             }
         }
 
         double? limitSeconds = limit?.Limit.TotalSeconds;
-        var rows = settings.Strategies.Select(s => Summarise(StrategyOptions.NameOf(s), runs[s], urls.Count, limitSeconds)).ToList();
+        var rows = entries.Select(e => Summarise(e.Name, runs[e], urls.Count, limitSeconds)).ToList();
         var listFigures = new ListFigures(
             name, urls.Count, Round(limitSeconds, 4), Round(limit?.TotalWork.TotalSeconds, 3), limit?.Slowest?.Url.AbsoluteUri,
             Round(limit?.ConcurrencyNeeded, 1), rows);
@@ -125,7 +135,7 @@ internal sealed class RaceRunner(RaceSettings settings, QuiverLauncher launcher,
     /// </summary>
     private async Task<IReadOnlyList<StrategyFigures>?> TuneAsync(ListFigures list, string listFile, RunContext context, CancellationToken cancellationToken)
     {
-        if (RaceRecommendation.Fastest(list.Strategies) is not { } fastest
+        if (RaceRecommendation.Fastest(list.Strategies.Where(s => !RaceRecommendation.IsAuto(s))) is not { } fastest
             || !StrategyOptions.TryParseKind(fastest.Strategy, out var kind) || kind == StrategyKind.Sequential)
             return null;
         int[] widths = [.. new[] { Math.Max(1, fastest.Concurrency / 2), fastest.Concurrency * 2 }.Where(w => w != fastest.Concurrency).Distinct()];

@@ -44,6 +44,9 @@ internal sealed record RaceSettings
 
     public required string OutDirectory { get; init; }
 
+    /// <summary>Race async once more with <c>--concurrency auto</c> (when async is raced), beside the fixed widths.</summary>
+    public bool Auto { get; init; } = true;
+
     /// <summary>Run the fastest strategy again at half and twice its concurrency, so the recommended setting is a measured one.</summary>
     public bool Tune { get; init; } = true;
 

@@ -16,11 +16,12 @@ internal static class StrategyRun
 
     public static async Task<RunFigures> RunAsync(
         QuiverLauncher launcher, StrategyKind strategy, int? concurrency, string listFile, string resultsFile,
-        IEnumerable<string> httpArguments, Uri? warmUp, Func<double?>? simCpu, CancellationToken cancellationToken)
+        IEnumerable<string> httpArguments, Uri? warmUp, Func<double?>? simCpu, CancellationToken cancellationToken, bool auto = false)
     {
         var arguments = new List<string> { "race-run", listFile, "--strategy", StrategyOptions.NameOf(strategy), "--out", resultsFile };
         if (warmUp is not null) arguments.AddRange(["--warm-up", warmUp.AbsoluteUri]);
-        if (concurrency is { } c) arguments.AddRange(["--concurrency", c.ToString(CultureInfo.InvariantCulture)]);
+        if (auto) arguments.AddRange(["--concurrency", "auto"]);
+        else if (concurrency is { } c) arguments.AddRange(["--concurrency", c.ToString(CultureInfo.InvariantCulture)]);
         arguments.AddRange(httpArguments);
 
         double? simBefore = simCpu?.Invoke();

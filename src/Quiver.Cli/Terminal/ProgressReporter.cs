@@ -1,3 +1,4 @@
+using Quiver.Concurrency;
 using Quiver.Running;
 using Spectre.Console;
 
@@ -13,32 +14,34 @@ internal sealed class ProgressReporter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ProgressReporter(RunStatistics statistics, bool enabled)
+    private ProgressReporter(RunStatistics statistics, bool enabled, Func<WidthReport?>? width)
     {
         _loop = !enabled ? Task.CompletedTask
-            : Console.IsErrorRedirected ? Task.Run(() => PlainLoopAsync(statistics, _stop.Token))
-            : Task.Run(() => LiveLoopAsync(statistics, _stop.Token));
+            : Console.IsErrorRedirected ? Task.Run(() => PlainLoopAsync(statistics, width, _stop.Token))
+            : Task.Run(() => LiveLoopAsync(statistics, width, _stop.Token));
     }
 
-    public static ProgressReporter Start(RunStatistics statistics, bool enabled) => new(statistics, enabled);
+    /// <summary>Starts showing <paramref name="statistics"/> when <paramref name="enabled"/>; <paramref name="width"/>, under <c>--concurrency auto</c>, gives the width now.</summary>
+    public static ProgressReporter Start(RunStatistics statistics, bool enabled, Func<WidthReport?>? width = null) => new(statistics, enabled, width);
 
-    /// <summary>One status line: done/total, rate, started or queued, errors, ETA.</summary>
-    public static string Describe(RunStatistics s)
+    /// <summary>One status line: done/total, rate, started or queued, errors, the adaptive width (if any), ETA.</summary>
+    public static string Describe(RunStatistics s, WidthReport? width = null)
     {
         double rate = s.RequestsPerSecond;
         string done = s.Total is { } total ? $"{s.Completed:N0}/{total:N0}" : $"{s.Completed:N0}";
         string eta = s.Total is { } t && rate > 0 && s.Completed < t
             ? $", ETA {TimeSpan.FromSeconds(Math.Ceiling((t - s.Completed) / rate)):g}"
             : "";
-        return $"{done} done, {rate:N1}/s, {s.StartedOrQueued:N0} started or queued, {s.Failed:N0} errors, {s.Elapsed:mm\\:ss}{eta}";
+        string adaptive = width is { } w ? $", width {w.Current:N0}" : "";
+        return $"{done} done, {rate:N1}/s, {s.StartedOrQueued:N0} started or queued, {s.Failed:N0} errors{adaptive}, {s.Elapsed:mm\\:ss}{eta}";
     }
 
-    private static async Task PlainLoopAsync(RunStatistics statistics, CancellationToken stop)
+    private static async Task PlainLoopAsync(RunStatistics statistics, Func<WidthReport?>? width, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(PlainInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop)) await Console.Error.WriteLineAsync($"quiver: {Describe(statistics)}");
+            while (await timer.WaitForNextTickAsync(stop)) await Console.Error.WriteLineAsync($"quiver: {Describe(statistics, width?.Invoke())}");
         }
         catch (OperationCanceledException)
         {
@@ -46,7 +49,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
         }
     }
 
-    private static async Task LiveLoopAsync(RunStatistics statistics, CancellationToken stop)
+    private static async Task LiveLoopAsync(RunStatistics statistics, Func<WidthReport?>? width, CancellationToken stop)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         await console.Live(new Markup("")).AutoClear(true).StartAsync(async context =>
@@ -56,7 +59,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
             {
                 do
                 {
-                    context.UpdateTarget(Render(statistics));
+                    context.UpdateTarget(Render(statistics, width?.Invoke()));
                     context.Refresh();
                 }
                 while (await timer.WaitForNextTickAsync(stop));
@@ -68,16 +71,16 @@ internal sealed class ProgressReporter : IAsyncDisposable
         });
     }
 
-    private static Markup Render(RunStatistics s)
+    private static Markup Render(RunStatistics s, WidthReport? width)
     {
         string bar = "";
         if (s.Total is > 0 and { } total)
         {
-            int width = 24;
-            int filled = (int)Math.Round(width * Math.Min(1.0, s.Completed / (double)total));
-            bar = $"[green]{new string('━', filled)}[/][grey]{new string('━', width - filled)}[/] ";
+            int barWidth = 24;
+            int filled = (int)Math.Round(barWidth * Math.Min(1.0, s.Completed / (double)total));
+            bar = $"[green]{new string('━', filled)}[/][grey]{new string('━', barWidth - filled)}[/] ";
         }
-        return new Markup($"{bar}{Markup.Escape(Describe(s))}");
+        return new Markup($"{bar}{Markup.Escape(Describe(s, width))}");
     }
 
     public async ValueTask DisposeAsync()

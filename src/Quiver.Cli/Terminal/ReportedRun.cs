@@ -1,3 +1,4 @@
+using Quiver.Concurrency;
 using Quiver.Fetching;
 using Quiver.Running;
 
@@ -13,11 +14,13 @@ internal static class ReportedRun
     /// <summary>
     /// Runs <paramref name="run"/> under progress and reports it as <paramref name="name"/> (a strategy, or "crawl").
     /// <paramref name="lastLine"/>, given whether the run was stopped, adds a line after the summary.
+    /// <paramref name="width"/>, under <c>--concurrency auto</c>, gives the width's path for progress and summary.
     /// </summary>
     public static async Task<int> RunAsync(
-        string name, RunStatistics statistics, bool show, Func<Task> run, CancellationToken cancellationToken, Func<bool, string>? lastLine = null)
+        string name, RunStatistics statistics, bool show, Func<Task> run, CancellationToken cancellationToken, Func<bool, string>? lastLine = null,
+        Func<WidthReport?>? width = null)
     {
-        await using (ProgressReporter.Start(statistics, show))
+        await using (ProgressReporter.Start(statistics, show, width))
         {
             await run();
         }
@@ -25,10 +28,15 @@ internal static class ReportedRun
         if (show)
         {
             PrintSummary(Console.Error, name, statistics, stopped);
+            if (width?.Invoke() is { } path) Console.Error.WriteLine(DescribeWidth(path));
             if (lastLine is not null) Console.Error.WriteLine(lastLine(stopped));
         }
         return stopped ? CliHost.Interrupted : CliHost.Ok;
     }
+
+    /// <summary>The summary line of an adaptive width: where it started, how wide it went, where it ended, and why.</summary>
+    internal static string DescribeWidth(WidthReport w) =>
+        $"  width:   auto: start {w.Start}, peak {w.Peak}, final {w.Current} ({w.Changes} changes; last: {w.LastReason})";
 
     private static void PrintSummary(TextWriter error, string name, RunStatistics s, bool stopped)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Quiver.Concurrency;
 using Quiver.Fetching;
 using Quiver.Handlers;
 using Quiver.Input;
@@ -34,7 +35,7 @@ public sealed class Crawler : IDisposable
     private readonly Fetcher _fetcher;
     private readonly PageInspector _inspector;
     private readonly FetchRetryPipeline _retry;
-    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrencyLimiter _slots;
     private readonly ConcurrentDictionary<string, PoliteHost> _hosts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _workers = new();
     private readonly Channel<Visit> _finished = Channel.CreateUnbounded<Visit>(new UnboundedChannelOptions { SingleReader = true });
@@ -67,8 +68,11 @@ public sealed class Crawler : IDisposable
         // politeness gate and robots.txt apply to it as to any link.
         // Retries are this crawler's own (each attempt takes the host's turn): none inside the fetcher.
         _fetcher = new Fetcher(fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null, SaveBodiesDirectory = null }, handlers);
-        _slots = new SemaphoreSlim(politeness.Concurrency, politeness.Concurrency);
+        _slots = ConcurrencyLimiter.Create(politeness.Concurrency, politeness.AdaptiveConcurrency);
     }
+
+    /// <summary>Under <c>--concurrency auto</c>, the global width's path; null for a fixed width.</summary>
+    public WidthReport? Width => _slots.Report;
 
     /// <summary>Pages whose results are committed, including those of earlier runs of this crawl.</summary>
     public long Committed { get; private set; }
@@ -204,16 +208,17 @@ public sealed class Crawler : IDisposable
         _retry.ExecuteAsync(async token =>
         {
             using var turn = await host.WaitTurnAsync(token).ConfigureAwait(false);
-            await _slots.WaitAsync(token).ConfigureAwait(false);
+            var slot = await _slots.AcquireAsync(token).ConfigureAwait(false);
+            FetchResult? result = null;
             try
             {
-                var result = await _fetcher.FetchAsync(request, token).ConfigureAwait(false);
+                result = await _fetcher.FetchAsync(request, token).ConfigureAwait(false);
                 host.Observe(result, _retry.Options.MaxRetryAfter);
                 return result;
             }
             finally
             {
-                _slots.Release();
+                _slots.Release(slot, result is { Error: not FetchErrorKind.Cancelled } ? result : null);
             }
         }, cancellationToken);
 

@@ -1,3 +1,5 @@
+using Quiver.Concurrency;
+
 namespace Quiver.Crawl;
 
 /// <summary>How hard a crawl may press on each host. Defaults are the polite ones; validated once by <see cref="Validate"/>.</summary>
@@ -5,6 +7,9 @@ public sealed record PolitenessOptions
 {
     /// <summary>Requests in flight across all hosts. Default 16.</summary>
     public int Concurrency { get; init; } = 16;
+
+    /// <summary><c>--concurrency auto</c>: the global limit adjusts within these bounds instead of staying at <see cref="Concurrency"/>. Default null (fixed).</summary>
+    public AdaptiveConcurrencyOptions? AdaptiveConcurrency { get; init; }
 
     /// <summary>Requests in flight to one host. Default 1.</summary>
     public int PerHostConcurrency { get; init; } = 1;
@@ -35,6 +40,7 @@ public sealed record PolitenessOptions
         if (MaxCrawlDelay < TimeSpan.Zero) throw new ArgumentException("max crawl delay must not be negative");
         if (ThrottleBackoff < TimeSpan.Zero || MaxThrottleBackoff < ThrottleBackoff) throw new ArgumentException("throttle backoff must be between 0 and its maximum");
         if (HostErrorBudget < 1) throw new ArgumentException("host error budget must be at least 1");
+        AdaptiveConcurrency?.Validate();
         return this;
     }
 }

@@ -63,6 +63,12 @@ public sealed class FetchResult
     /// <summary>Free-form values set by user response handlers.</summary>
     public Dictionary<string, string>? Data { get; set; }
 
+    /// <summary>
+    /// The width (requests allowed in flight) when this fetch started, with <c>--record-concurrency</c>
+    /// (async strategy only); absent otherwise, so records without it are unchanged.
+    /// </summary>
+    public int? Concurrency { get; set; }
+
     /// <summary>How long a 429 or 503 response asked the client to wait (its Retry-After), if it said.</summary>
     [JsonIgnore]
     public TimeSpan? RetryAfter { get; set; }

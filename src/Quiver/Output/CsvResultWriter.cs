@@ -22,12 +22,18 @@ public sealed class CsvResultWriter : IResultWriter
         "redirect_to", "links", "depth", "referrer", "data",
     ];
 
-    private readonly StreamWriter _writer;
+    /// <summary>The column <c>--record-concurrency</c> adds after <see cref="Columns"/>.</summary>
+    public const string ConcurrencyColumn = "concurrency";
 
-    public CsvResultWriter(Stream stream, bool ownsStream = false)
+    private readonly StreamWriter _writer;
+    private readonly bool _withConcurrency;
+
+    /// <summary>A header row now; <paramref name="withConcurrency"/> adds <see cref="ConcurrencyColumn"/> last, without it the columns are exactly <see cref="Columns"/>.</summary>
+    public CsvResultWriter(Stream stream, bool ownsStream = false, bool withConcurrency = false)
     {
         _writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: !ownsStream) { NewLine = "\r\n" };
-        _writer.WriteLine(string.Join(',', Columns));
+        _withConcurrency = withConcurrency;
+        _writer.WriteLine(string.Join(',', withConcurrency ? [.. Columns, ConcurrencyColumn] : Columns));
     }
 
     public ValueTask WriteAsync(FetchResult result, CancellationToken cancellationToken = default)
@@ -47,6 +53,11 @@ public sealed class CsvResultWriter : IResultWriter
         {
             if (i > 0) _writer.Write(',');
             WriteField(fields[i]);
+        }
+        if (_withConcurrency)
+        {
+            _writer.Write(',');
+            WriteField(Num(result.Concurrency));
         }
         _writer.WriteLine();
         return ValueTask.CompletedTask;

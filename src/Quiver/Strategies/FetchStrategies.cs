@@ -21,7 +21,7 @@ public static class FetchStrategies
         {
             StrategyKind.Sequential => new SequentialStrategy(new Fetcher(fetch, handlers)),
             StrategyKind.Threads => new ThreadsStrategy(new Fetcher(fetch, handlers), concurrency),
-            StrategyKind.Async => new AsyncStrategy(new Fetcher(fetch, handlers), concurrency),
+            StrategyKind.Async => new AsyncStrategy(new Fetcher(fetch, handlers), concurrency, strategy.Adaptive, strategy.RecordConcurrency),
             StrategyKind.Processes => new ProcessesStrategy(fetch, strategy.Worker ?? WorkerLauncher.CurrentExecutable(), concurrency),
             StrategyKind.AsyncProcesses => new AsyncProcessesStrategy(fetch, strategy.Worker ?? WorkerLauncher.CurrentExecutable(), concurrency, strategy.ChunkSize),
             _ => throw new ArgumentOutOfRangeException(nameof(strategy)),

@@ -1,3 +1,5 @@
+using Quiver.Concurrency;
+
 namespace Quiver.Strategies;
 
 /// <summary>The five concurrency models.</summary>
@@ -21,6 +23,15 @@ public sealed record StrategyOptions
     /// </summary>
     public int? Concurrency { get; init; }
 
+    /// <summary>
+    /// <c>--concurrency auto</c> (async only): the width is adjusted while the run goes, within these
+    /// bounds, and <see cref="Concurrency"/> must be null. Null: a fixed width.
+    /// </summary>
+    public AdaptiveConcurrencyOptions? Adaptive { get; init; }
+
+    /// <summary>Each record carries the width in force when its fetch started (<c>--record-concurrency</c>; async only).</summary>
+    public bool RecordConcurrency { get; init; }
+
     /// <summary>URLs handed to an async worker process at a time (async-processes only).</summary>
     public int ChunkSize { get; init; } = DefaultChunkSize;
 
@@ -42,12 +53,22 @@ public sealed record StrategyOptions
         _ => Environment.ProcessorCount,
     };
 
-    public int EffectiveConcurrency => Kind == StrategyKind.Sequential ? 1 : Concurrency ?? DefaultConcurrency(Kind);
+    /// <summary>The fixed width, or under <see cref="Adaptive"/> the most it may reach.</summary>
+    public int EffectiveConcurrency => Kind == StrategyKind.Sequential ? 1 : Adaptive?.MaxWidth ?? Concurrency ?? DefaultConcurrency(Kind);
+
+    /// <summary>Whether the kind can adjust its width while it runs.</summary>
+    public static bool SupportsAdaptive(StrategyKind kind) => kind == StrategyKind.Async;
 
     public StrategyOptions Validate()
     {
         if (Concurrency is < 1) throw new ArgumentException("concurrency must be at least 1");
         if (ChunkSize < 1) throw new ArgumentException("chunk size must be at least 1");
+        if (Adaptive is not null)
+        {
+            if (!SupportsAdaptive(Kind)) throw new ArgumentException($"--concurrency auto applies to the async strategy, not {NameOf(Kind)}: give a number");
+            if (Concurrency is not null) throw new ArgumentException("give --concurrency N or auto, not both");
+            Adaptive.Validate();
+        }
         return this;
     }
 

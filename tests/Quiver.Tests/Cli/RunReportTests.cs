@@ -26,6 +26,10 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
     [GeneratedRegex(@"^  latency: p50 \d+\.\d ms, p95 \d+\.\d ms, p99 \d+\.\d ms$")]
     private static partial Regex Latency();
 
+    /// <summary>The adaptive width's line: fetch and crawl run --concurrency auto by default.</summary>
+    [GeneratedRegex(@"^  width:   auto: start \d+, peak \d+, final \d+ \(\d+ changes; last: .+\)$")]
+    private static partial Regex Width();
+
     [Fact]
     public async Task Resumable_fetch_ends_with_the_summary_and_exit_zero()
     {
@@ -36,10 +40,11 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
         var outcome = await CliRunner.RunAsync(["fetch", list, "-o", output, "--state", Path.Combine(_folder, "fetch.state")]);
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
-        var last = outcome.ErrorLines[^4..];
+        var last = outcome.ErrorLines[^5..];
         Assert.Matches(FetchDone(), last[0]);
         Assert.Equal(["  status:  2xx 2, 4xx 1", "  errors:  none"], last[1..3]);
         Assert.Matches(Latency(), last[3]);
+        Assert.Matches(Width(), last[4]);
         Assert.Equal(3, File.ReadAllLines(output).Length);
     }
 
@@ -51,11 +56,12 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
         var outcome = await CliRunner.RunAsync(["crawl", Server.HttpUrl("/fast"), "-o", output, "--delay", "0", "--deny-private", "false"]);
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
-        var last = outcome.ErrorLines[^5..];
+        var last = outcome.ErrorLines[^6..];
         Assert.Matches(CrawlDone(), last[0]);
         Assert.Equal(["  status:  2xx 3", "  errors:  none"], last[1..3]);
         Assert.Matches(Latency(), last[3]);
-        Assert.Equal($"  state:   3 URLs committed in {output}.state", last[4]);
+        Assert.Matches(Width(), last[4]);
+        Assert.Equal($"  state:   3 URLs committed in {output}.state", last[5]);
     }
 
     [Fact]
@@ -70,9 +76,11 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
         await run.InterruptAsync();
 
         Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(60)));
-        var last = run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^4..];
+        var last = run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^5..];
         Assert.Matches(CrawlStopped(), last[0]);
-        Assert.Equal(["  status:  -", "  errors:  none", $"  state:   0 URLs committed in {output}.state (continue with --resume)"], last[1..]);
+        Assert.Equal(["  status:  -", "  errors:  none"], last[1..3]);
+        Assert.Matches(Width(), last[3]);
+        Assert.Equal($"  state:   0 URLs committed in {output}.state (continue with --resume)", last[4]);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

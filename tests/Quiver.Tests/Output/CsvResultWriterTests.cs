@@ -40,6 +40,7 @@ public sealed class CsvResultWriterTests(LoopbackServerFixture fixture) : IClass
         Depth = 3,
         Referrer = "http://a.test/",
         Data = new Dictionary<string, string> { ["price"] = "1,99 \"EUR\"", ["note"] = "two\nlines" },
+        Concurrency = 48,
     };
 
     [Fact]
@@ -58,10 +59,11 @@ public sealed class CsvResultWriterTests(LoopbackServerFixture fixture) : IClass
     {
         var result = EveryFieldSet();
         var json = JsonDocument.Parse(await WriteAsync(OutputFormat.JsonLines, result)).RootElement;
-        var csv = Assert.Single(ReadCsv(await WriteAsync(OutputFormat.Csv, result)));
+        var csv = Assert.Single(ReadCsv(await WriteAsync(OutputFormat.Csv, result, withConcurrency: true)));
 
         var fromJson = Flatten(json);
-        Assert.Equal(fromJson.Keys.Order(StringComparer.Ordinal), CsvResultWriter.Columns.Order(StringComparer.Ordinal));
+        // concurrency is the column --record-concurrency adds; without it the columns are exactly Columns.
+        Assert.Equal(fromJson.Keys.Order(StringComparer.Ordinal), CsvResultWriter.Columns.Append(CsvResultWriter.ConcurrencyColumn).Order(StringComparer.Ordinal));
         foreach (var (column, value) in fromJson)
             Assert.True(value == csv[column], $"{column}: JSON gives [{value}], CSV gives [{csv[column]}]");
     }
@@ -93,10 +95,10 @@ public sealed class CsvResultWriterTests(LoopbackServerFixture fixture) : IClass
         }
     }
 
-    private static async Task<string> WriteAsync(OutputFormat format, FetchResult result)
+    private static async Task<string> WriteAsync(OutputFormat format, FetchResult result, bool withConcurrency = false)
     {
         using var stream = new MemoryStream();
-        await using (var writer = ResultWriters.Create(format, stream))
+        await using (var writer = ResultWriters.Create(format, stream, withConcurrency: withConcurrency))
             await writer.WriteAsync(result);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
