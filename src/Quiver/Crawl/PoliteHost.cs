@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using Quiver.Fetching;
-using Quiver.State;
 
 namespace Quiver.Crawl;
 
 /// <summary>
-/// One host's share of a crawl: its queue of pending URLs, its robots.txt, and the gate every
+/// One host's share of a crawl: its worker loops, its robots.txt, and the gate every
 /// request to it passes: at most <see cref="PolitenessOptions.PerHostConcurrency"/> at once, none
 /// before the host's next allowed time (the per-host delay, Crawl-delay, Retry-After, or the
 /// backoff of a host that keeps throttling us).
@@ -17,14 +16,21 @@ internal sealed class PoliteHost
     private readonly Lock _timing = new();
     private long _nextAllowed;
     private int _throttles;
+    private readonly Lock _work = new();
+    private int _workers;
+    private long _wakes;
 
-    public PoliteHost(Uri origin, PolitenessOptions options)
+    public PoliteHost(string key, Uri origin, PolitenessOptions options)
     {
+        Key = key;
         Origin = origin;
         _options = options;
         _slots = new SemaphoreSlim(options.PerHostConcurrency, options.PerHostConcurrency);
         Delay = options.PerHostDelay;
     }
+
+    /// <summary>The host's key in the frontier (<see cref="UrlNormalizer.HostKey"/>).</summary>
+    public string Key { get; }
 
     /// <summary>scheme://host:port/ of the host, where its robots.txt lives.</summary>
     public Uri Origin { get; }
@@ -32,10 +38,40 @@ internal sealed class PoliteHost
     /// <summary>Wait between requests: the configured delay, or the robots.txt Crawl-delay when longer.</summary>
     public TimeSpan Delay { get; set; }
 
-    /// <summary>URLs waiting for this host, and the worker loops draining them; guarded by locking the host.</summary>
-    public Queue<FrontierItem> Pending { get; } = new();
+    /// <summary>How many times the host was told it has new work; a worker reads it before it leases.</summary>
+    public long Wakes
+    {
+        get
+        {
+            lock (_work) return _wakes;
+        }
+    }
 
-    public int Workers { get; set; }
+    /// <summary>Notes new work for the host; true when the caller should start a worker loop (there is room for one and the crawl is not stopping).</summary>
+    public bool TryAddWorker(bool stopping)
+    {
+        lock (_work)
+        {
+            _wakes++;
+            if (_workers >= _options.PerHostConcurrency || stopping) return false;
+            _workers++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a worker loop that found nothing to lease, unless work arrived since it read
+    /// <paramref name="wakesBeforeLease"/> (then it should lease again): no URL is left with no worker.
+    /// </summary>
+    public bool TryRetireWorker(long wakesBeforeLease, bool stopping)
+    {
+        lock (_work)
+        {
+            if (!stopping && _wakes != wakesBeforeLease) return false;
+            _workers--;
+            return true;
+        }
+    }
 
     /// <summary>The host's robots.txt rules, loaded once by the first URL that needs them.</summary>
     public Task<RobotsVerdict>? Robots { get; set; }
