@@ -45,7 +45,16 @@ public sealed class Crawler : IDisposable
     public Crawler(
         CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
         CrawlState state, JsonLinesResultWriter writer, WarcWriter? warc, RunStatistics statistics)
-        : this(SqliteParts(settings, state, writer, warc, out var committer), committer, politeness, retry, fetch, warc, statistics)
+        : this(settings, politeness, retry, fetch, RunStore.Over(state?.Database ?? throw new ArgumentNullException(nameof(state)), writer, warc), statistics)
+    {
+    }
+
+    /// <summary>
+    /// A crawl on a <see cref="RunStore"/>: its state file's frontier (<see cref="SqliteCrawlFrontier"/>),
+    /// committing through the store's one commit (<see cref="SqliteCrawlCommitter"/>), recording to its WARC if one is open.
+    /// </summary>
+    public Crawler(CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch, RunStore store, RunStatistics statistics)
+        : this(SqliteParts(settings, store, out var committer), committer, politeness, retry, fetch, store.Warc, statistics)
     {
     }
 
@@ -83,11 +92,11 @@ public sealed class Crawler : IDisposable
         _slots = new SemaphoreSlim(politeness.Concurrency, politeness.Concurrency);
     }
 
-    private static SqliteCrawlFrontier SqliteParts(
-        CrawlSettings settings, CrawlState state, JsonLinesResultWriter writer, WarcWriter? warc, out ICrawlCommitter committer)
+    private static SqliteCrawlFrontier SqliteParts(CrawlSettings settings, RunStore store, out ICrawlCommitter committer)
     {
-        var frontier = new SqliteCrawlFrontier(state, settings);
-        committer = new SqliteCrawlCommitter(frontier, writer, warc);
+        ArgumentNullException.ThrowIfNull(store);
+        var frontier = new SqliteCrawlFrontier(store.Crawl, settings);
+        committer = new SqliteCrawlCommitter(frontier, store);
         return frontier;
     }
 
@@ -246,47 +255,32 @@ public sealed class Crawler : IDisposable
 
     private async Task CommitLoopAsync()
     {
-        int batch = 0;
-        bool admitted = false;
-        var commit = new DurableWhenIdle(async () =>
-        {
-            Committed += await _committer.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            batch = 0;
-            admitted = false;
-        });
-        var reader = _finished.Reader;
         try
         {
-            while (true)
-            {
-                if (!reader.TryRead(out var visit))
-                {
-                    // Nothing ready: wait for more, making what is finished durable meanwhile.
-                    if (!await commit.WaitAsync(reader.WaitToReadAsync(CancellationToken.None)).ConfigureAwait(false)) break;
-                    continue;
-                }
-
-                var result = visit.Result;
-                var links = new PageLinks(visit.Item, result.FinalUrl, result.Error is null ? result.RedirectTo : null,
-                    visit.Facts is { NoFollow: false } facts && result.Error is null ? facts.Links : []);
-                var added = await _frontier.AdmitAsync(links, CancellationToken.None).ConfigureAwait(false);
-                // Counted before the parent is counted done, so the crawl cannot look finished in between.
-                Interlocked.Add(ref _outstanding, added.Count);
-                admitted |= added.Count > 0;
-                foreach (var item in added) Wake(item.Url);
-                batch = await _committer.AddAsync(visit.Item, result, CancellationToken.None).ConfigureAwait(false);
-                _statistics.OnCompleted(result);
-                commit.Wrote();
-                if (batch >= MaxBatch) await commit.NowAsync().ConfigureAwait(false);
-                if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
-            }
-            if (batch > 0 || admitted) await commit.NowAsync().ConfigureAwait(false);
+            await DurableLoop.RunAsync(_finished.Reader.ReadAllAsync(CancellationToken.None), CommitOneAsync,
+                async () => Committed += await _committer.CommitAsync(CancellationToken.None).ConfigureAwait(false), MaxBatch).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             _drained.TrySetException(e);
             throw;
         }
+    }
+
+    /// <summary>Hands a finished page's links to the frontier (waking their hosts) and its result to the committer's batch.</summary>
+    private async ValueTask<bool> CommitOneAsync(Visit visit)
+    {
+        var result = visit.Result;
+        var links = new PageLinks(visit.Item, result.FinalUrl, result.Error is null ? result.RedirectTo : null,
+            visit.Facts is { NoFollow: false } facts && result.Error is null ? facts.Links : []);
+        var added = await _frontier.AdmitAsync(links, CancellationToken.None).ConfigureAwait(false);
+        // Counted before the parent is counted done, so the crawl cannot look finished in between.
+        Interlocked.Add(ref _outstanding, added.Count);
+        foreach (var item in added) Wake(item.Url);
+        await _committer.AddAsync(visit.Item, result, CancellationToken.None).ConfigureAwait(false);
+        _statistics.OnCompleted(result);
+        if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
+        return true;
     }
 
     private static FetchResult Skipped(FrontierItem item, FetchErrorKind kind, string message) =>

@@ -30,7 +30,7 @@ public sealed class CrawlSeamTests
         await using (var file = new FileStream(harness.OutputPath, FileMode.Create))
         await using (var writer = new JsonLinesResultWriter(file))
         {
-            var committer = new RecordingCommitter(new SqliteCrawlCommitter(sqlite, writer, null));
+            var committer = new RecordingCommitter(new SqliteCrawlCommitter(sqlite, RunStore.Over(database, writer, null)));
             using var crawler = new Crawler(frontier, committer, CrawlHarness.Fast, CrawlHarness.QuickRetries,
                 new FetchOptions { Resolve = server.Resolve, Timeout = TimeSpan.FromSeconds(10) }, null, new RunStatistics());
             await crawler.RunAsync();
