@@ -85,6 +85,33 @@ internal sealed class ConnectionBudget(int maxOpen)
 internal sealed class CountedConnection(ConnectionBudget budget, Socket socket) : NetworkStream(socket, ownsSocket: true)
 {
     private int _closed;
+    private long _lastSend;
+
+    // Writes only, and passed straight through: they tell a send whether this connection was reused
+    // (ConnectionReuse). Reads stay NetworkStream's own, with its fast paths.
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ConnectionReuse.OnWrite(ref _lastSend);
+        base.Write(buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ConnectionReuse.OnWrite(ref _lastSend);
+        base.Write(buffer, offset, count);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ConnectionReuse.OnWrite(ref _lastSend);
+        return base.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ConnectionReuse.OnWrite(ref _lastSend);
+        return base.WriteAsync(buffer, offset, count, cancellationToken);
+    }
 
     protected override void Dispose(bool disposing)
     {
@@ -104,6 +131,7 @@ internal sealed class TrackedConnection : Stream
     private readonly Socket _socket;
     private readonly NetworkStream _inner;
     private long _lastWrite;
+    private long _lastSend;
     private long _lastReadEnd;
     private int _responseReads;
     private int _closed;
@@ -173,12 +201,14 @@ internal sealed class TrackedConnection : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Interlocked.Exchange(ref _lastWrite, Stopwatch.GetTimestamp());
+        ConnectionReuse.OnWrite(ref _lastSend);
         return _inner.WriteAsync(buffer, cancellationToken);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         Interlocked.Exchange(ref _lastWrite, Stopwatch.GetTimestamp());
+        ConnectionReuse.OnWrite(ref _lastSend);
         _inner.Write(buffer);
     }
 

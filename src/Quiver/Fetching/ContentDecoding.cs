@@ -54,3 +54,11 @@ internal static class ContentDecoding
     private static bool IsZLibHeader(ReadOnlySpan<byte> head) =>
         head.Length >= 2 && (head[0] & 0x0F) == 8 && head[0] >> 4 <= 7 && ((head[0] << 8) | head[1]) % 31 == 0;
 }
+
+/// <summary>Thrown while reading a body whose Content-Encoding does not decode: it says gzip and is not, a broken brotli stream.</summary>
+public sealed class ContentDecodingException : IOException
+{
+    public ContentDecodingException() { }
+    public ContentDecodingException(string message) : base(message) { }
+    public ContentDecodingException(string message, Exception inner) : base(message, inner) { }
+}

@@ -58,6 +58,15 @@ public enum FetchErrorKind
     /// <summary>The crawler skipped the URL because its host used up its error budget.</summary>
     [JsonStringEnumMemberName("host-skipped")]
     HostSkipped,
+    /// <summary>The body's Content-Encoding (gzip, deflate, br) did not decode: the body is not in the coding it claims.</summary>
+    [JsonStringEnumMemberName("decoding")]
+    Decoding,
+    /// <summary>A redirect's Location could not be followed: not a URL, or not an http(s) one. The redirects before it are kept.</summary>
+    [JsonStringEnumMemberName("invalid-redirect")]
+    InvalidRedirect,
+    /// <summary>No route to the address: network or host unreachable, or an address that cannot be connected to (0.0.0.1, a link-local IPv6 address without a usable zone).</summary>
+    [JsonStringEnumMemberName("unreachable")]
+    Unreachable,
 }
 
 /// <summary>Wire names for <see cref="FetchErrorKind"/>.</summary>
@@ -67,7 +76,7 @@ public static class FetchErrorKinds
     [
         "invalid-url", "dns", "connection-refused", "connect-timeout", "tls", "timeout", "connection-reset",
         "protocol", "too-many-redirects", "body-too-large", "cancelled", "worker-crashed", "handler", "other",
-        "robots-disallowed", "host-skipped",
+        "robots-disallowed", "host-skipped", "decoding", "invalid-redirect", "unreachable",
     ];
 
     /// <summary>The kebab-case name used in JSON lines and CSV.</summary>

@@ -137,15 +137,14 @@ public sealed class Fetcher : IDisposable
     private async ValueTask FetchWithRedirectsAsync(Uri uri, FetchResult result, ConnectionTimings timings, bool async, CancellationToken cancellationToken)
     {
         var current = uri;
+        // Scoped to this method: the connections report to it only while this fetch runs.
+        var reuse = new ConnectionReuse();
+        ConnectionReuse.Attach(reuse);
         for (int hop = 0; ; hop++)
         {
-            using var message = CreateRequest(current, timings, async);
-            long sent = Stopwatch.GetTimestamp();
-            // SocketsHttpHandler returns once the headers are in; the body is read below as a stream.
-            var response = async
-                ? await _client.SendAsync(message, cancellationToken).ConfigureAwait(false)
-                : _client.Send(message, cancellationToken);
+            var (response, sent) = await SendAsync(current, timings, reuse, async, cancellationToken).ConfigureAwait(false);
             using (response)
+            using (response.RequestMessage)
             {
                 result.Timings.TtfbMs = Math.Round(Stopwatch.GetElapsedTime(sent).TotalMilliseconds, 3);
                 result.Status = (int)response.StatusCode;
@@ -153,11 +152,16 @@ public sealed class Fetcher : IDisposable
                 if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
                     result.RetryAfter = RetryAfterOf(response.Headers.RetryAfter);
 
-                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+                if (IsRedirect(response.StatusCode) && RedirectTarget(current, response.Headers) is { } target)
                 {
-                    var next = location.IsAbsoluteUri ? location : new Uri(current, location);
-                    if (next.Scheme is not ("http" or "https"))
-                        throw new HttpRequestException(HttpRequestError.InvalidResponse, $"redirect to unsupported scheme '{next.Scheme}:'");
+                    if (target.Problem is { } problem)
+                    {
+                        // Kept as too-many-redirects is: the 3xx that could not be followed, its URL and the chain before it.
+                        result.FinalUrl = current.AbsoluteUri;
+                        result.Fail(FetchErrorKind.InvalidRedirect, problem);
+                        return;
+                    }
+                    var next = target.Uri!;
                     if (_options.RedirectsStayOnHost && !SameHost(current, next))
                     {
                         result.FinalUrl = current.AbsoluteUri;
@@ -186,6 +190,80 @@ public sealed class Fetcher : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Sends one hop's request and returns once its response headers are in (the body is read later as
+    /// a stream), with when the request that answered was sent. A request lost with its connection on a
+    /// connection that had carried an earlier request (the server closed it in the meantime) is sent
+    /// again, as curl and browsers do, until it went out on a fresh connection or <see cref="MaxResends"/>
+    /// sends were lost so; a loss on a fresh connection is the fetch's failure.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(HttpResponseMessage Response, long Sent)> SendAsync(Uri uri, ConnectionTimings timings, ConnectionReuse reuse, bool async, CancellationToken cancellationToken)
+    {
+        for (int resend = 0; ; resend++)
+        {
+            var message = CreateRequest(uri, timings, async);
+            reuse.BeginSend();
+            long sent = Stopwatch.GetTimestamp();
+            try
+            {
+                var response = async
+                    ? await _client.SendAsync(message, cancellationToken).ConfigureAwait(false)
+                    : _client.Send(message, cancellationToken);
+                try
+                {
+                    ResponseFraming.Check(response);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+                return (response, sent);
+            }
+            catch (Exception e)
+            {
+                message.Dispose();
+                if (!reuse.Reused || resend == MaxResends || cancellationToken.IsCancellationRequested || !ErrorClassifier.IsConnectionLost(e)) throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends of one request lost on reused connections before it counts as failed. Each lost connection is
+    /// closed, so the loop ends once the host's stale idle connections are used up (a host holds about as many
+    /// as it has requests in flight); this bound, and the fetch's timeout, are for a server that never stops.
+    /// SocketsHttpHandler's own bound for the requests it retries (MaxConnectionFailureRetries, 3) is too few
+    /// when several fetches to such a server each left a connection in the pool.
+    /// </summary>
+    private const int MaxResends = 16;
+
+    /// <summary>
+    /// Where a 3xx points: null when it has no Location (then it is the final response, as curl treats it),
+    /// else the absolute URL, or why it cannot be followed. The handler's typed <c>Location</c> is null both
+    /// when the header is absent and when it does not parse, so the raw value decides.
+    /// </summary>
+    private static (Uri? Uri, string? Problem)? RedirectTarget(Uri current, System.Net.Http.Headers.HttpResponseHeaders headers)
+    {
+        if (!headers.NonValidated.TryGetValues("Location", out var values)) return null;
+        string raw = values.ToString();
+        if (headers.Location is not { } location || !TryResolve(current, location, out var next))
+            return (null, $"redirect to a Location that is not a URL: '{raw}'");
+        if (next.Scheme is not ("http" or "https"))
+            return (null, $"redirect to a Location that is not http(s): '{raw}'");
+        return (next, null);
+    }
+
+    private static bool TryResolve(Uri current, Uri location, out Uri next)
+    {
+        if (location.IsAbsoluteUri)
+        {
+            next = location;
+            return true;
+        }
+        return Uri.TryCreate(current, location, out next!);
     }
 
     private HttpRequestMessage CreateRequest(Uri uri, ConnectionTimings timings, bool async)
@@ -246,6 +324,12 @@ public sealed class Fetcher : IDisposable
                 kept?.Write(buffer, 0, read);
             }
             result.Bytes = total;
+        }
+        // The decoders' own verdicts on their input (GZip/Deflate/ZLibStream throw InvalidDataException,
+        // BrotliStream InvalidOperationException); what the connection throws stays what it is.
+        catch (Exception e) when (decoder is not null && e is InvalidDataException or InvalidOperationException)
+        {
+            throw new ContentDecodingException($"the body does not decode as its Content-Encoding '{coding}' says: {e.Message}", e);
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace Quiver.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway CA and the server certificates it signs, made once per test run: a certificate for
-/// localhost/127.0.0.1 that the CA vouches for, and one for another name (for wrong-name tests).
+/// localhost/127.0.0.1 that the CA vouches for, one for another name (for wrong-name tests), an
+/// expired one and a self-signed one.
 /// </summary>
 public static class TestCertificates
 {
@@ -23,7 +24,14 @@ public static class TestCertificates
     /// <summary>Signed by <see cref="Authority"/> but for the name wrong.example only.</summary>
     public static X509Certificate2 WrongName => Shared.Value.WrongName;
 
-    private sealed record Material(X509Certificate2 Authority, string AuthorityFile, X509Certificate2 Localhost, X509Certificate2 WrongName);
+    /// <summary>For localhost and 127.0.0.1, signed by <see cref="Authority"/>, but expired yesterday.</summary>
+    public static X509Certificate2 Expired => Shared.Value.Expired;
+
+    /// <summary>For localhost and 127.0.0.1, signed by itself: no CA vouches for it.</summary>
+    public static X509Certificate2 SelfSigned => Shared.Value.SelfSigned;
+
+    private sealed record Material(X509Certificate2 Authority, string AuthorityFile, X509Certificate2 Localhost, X509Certificate2 WrongName,
+        X509Certificate2 Expired, X509Certificate2 SelfSigned);
 
     private static Material Create()
     {
@@ -38,7 +46,21 @@ public static class TestCertificates
         string file = Path.Combine(Path.GetTempPath(), $"quiver-test-ca-{Environment.ProcessId}.pem");
         File.WriteAllText(file, authority.ExportCertificatePem());
 
-        return new Material(authority, file, Issue(authority, caKey, "localhost", includeLoopback: true), Issue(authority, caKey, "wrong.example", includeLoopback: false));
+        return new Material(authority, file, Issue(authority, caKey, "localhost", includeLoopback: true), Issue(authority, caKey, "wrong.example", includeLoopback: false),
+            Issue(authority, caKey, "localhost", includeLoopback: true, notBefore: now.AddDays(-30), notAfter: now.AddDays(-1)), CreateSelfSigned("localhost"));
+    }
+
+    private static X509Certificate2 CreateSelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(name);
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(29));
     }
 
     /// <summary>
