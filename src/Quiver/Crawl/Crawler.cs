@@ -38,6 +38,7 @@ public sealed class Crawler : IDisposable
     private readonly ConcurrentDictionary<Task, byte> _workers = new();
     private readonly Channel<Visit> _finished = Channel.CreateUnbounded<Visit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeProvider _time;
     private long _outstanding;
     private CancellationToken _stopping;
 
@@ -69,10 +70,12 @@ public sealed class Crawler : IDisposable
     /// <param name="fetch">How each page is fetched.</param>
     /// <param name="warc">Where responses are recorded, when they are; the committer flushes it.</param>
     /// <param name="statistics">Live counters of the run.</param>
+    /// <param name="time">The clock of politeness delays and of the floor between idle commits (tests pass a fake one).</param>
     public Crawler(
         ICrawlFrontier frontier, ICrawlCommitter committer, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
-        WarcWriter? warc, RunStatistics statistics)
+        WarcWriter? warc, RunStatistics statistics, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(fetch);
         _frontier = frontier ?? throw new ArgumentNullException(nameof(frontier));
         _committer = committer ?? throw new ArgumentNullException(nameof(committer));
@@ -141,7 +144,7 @@ public sealed class Crawler : IDisposable
     {
         string key = UrlNormalizer.HostKey(url);
         var host = _hosts.GetOrAdd(key, static (key, state) => new PoliteHost(
-            key, new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options), (Url: url, Options: _politeness));
+            key, new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options, state.Time), (Url: url, Options: _politeness, Time: _time));
         if (!host.TryAddWorker(_stopping.IsCancellationRequested)) return;
         var worker = Task.Run(() => WorkLoopAsync(host), CancellationToken.None);
         _workers.TryAdd(worker, 0);
@@ -183,9 +186,7 @@ public sealed class Crawler : IDisposable
     {
         if (_politeness.RespectRobots)
         {
-            Task<RobotsVerdict> robots;
-            lock (host) robots = host.Robots ??= LoadRobotsAsync(host, cancellationToken);
-            var verdict = await robots.ConfigureAwait(false);
+            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, cancellationToken)).ConfigureAwait(false);
             if (verdict.BlockedReason is { } blocked)
                 return Skipped(item, FetchErrorKind.RobotsDisallowed, blocked);
             if (!verdict.Rules.IsAllowed(item.Url))
@@ -197,12 +198,7 @@ public sealed class Crawler : IDisposable
         var result = await FetchPoliteAsync(host, new UrlRequest(item.Id, item.Url.AbsoluteUri, item.Url, null), cancellationToken).ConfigureAwait(false);
         if (result.Error != FetchErrorKind.Cancelled && FetchRetryPipeline.IsRetryable(result))
         {
-            lock (host)
-            {
-                host.Failures++;
-                if (host.Failures >= _politeness.HostErrorBudget && host.SkipReason is null)
-                    host.SkipReason = $"host skipped: {host.Failures} URLs failed after retries (last: {Describe(result)})";
-            }
+            host.CountFailure(Describe(result));
         }
         return result;
     }
@@ -241,11 +237,7 @@ public sealed class Crawler : IDisposable
         if (result.Error is null && result.Status is >= 200 and < 300)
         {
             var rules = RobotsRules.Parse(_inspector.FactsFor(result)?.RobotsText ?? "", ProductToken(_fetcher.Options.UserAgent));
-            if (rules.CrawlDelay is { } crawlDelay)
-            {
-                var capped = crawlDelay < _politeness.MaxCrawlDelay ? crawlDelay : _politeness.MaxCrawlDelay;
-                if (capped > host.Delay) host.Delay = capped;
-            }
+            if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
             return new RobotsVerdict(rules, null);
         }
         if (result.Error is null && result.Status is >= 400 and < 500 and not 429)
@@ -258,7 +250,7 @@ public sealed class Crawler : IDisposable
         try
         {
             await DurableLoop.RunAsync(_finished.Reader.ReadAllAsync(CancellationToken.None), CommitOneAsync,
-                async () => Committed += await _committer.CommitAsync(CancellationToken.None).ConfigureAwait(false), MaxBatch).ConfigureAwait(false);
+                async () => Committed += await _committer.CommitAsync(CancellationToken.None).ConfigureAwait(false), MaxBatch, _time).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -107,7 +107,7 @@ public sealed class FaultRun : IAsyncLifetime
         // shared cores starve each other past a 3 s timeout.
         var results = new Dictionary<StrategyKind, List<FetchResult>>();
         foreach (var kind in Enum.GetValues<StrategyKind>())
-            results[kind] = await Infrastructure.Strategies.RunAsync(kind, Options, Scenarios.Select(s => s.Url), concurrency: ConcurrencyOf(kind));
+            results[kind] = await Infrastructure.StrategyRunner.RunAsync(kind, Options, Scenarios.Select(s => s.Url), concurrency: ConcurrencyOf(kind));
         Results = results;
     }
 
