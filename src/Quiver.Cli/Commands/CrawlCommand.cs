@@ -36,7 +36,7 @@ internal static class CrawlCommand
         var saveBodies = new SaveBodiesOption();
 
         var retries = new RetryOptionSet(Retry.MaxAttempts);
-        var http = new HttpOptionSet();
+        var http = new HttpOptionSet(denyPrivate: true);
         http.PerHost.Description = $"Requests at once to one host (default {Polite.PerHostConcurrency})";
         var durable = new StateOptionSet(RunKind.Crawl);
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")

@@ -10,6 +10,30 @@ internal sealed class HttpOptionSet
 {
     private static readonly FetchOptions Defaults = new();
 
+    /// <param name="denyPrivate">The default of <c>--deny-private</c>: on for crawl (links lead anywhere), off for fetch and race (users list their own hosts).</param>
+    public HttpOptionSet(bool denyPrivate = false)
+    {
+        DenyPrivate = new("--deny-private")
+        {
+            Description = "Refuse to connect to loopback, link-local, private, CGNAT, multicast and unspecified addresses, after DNS "
+                + "(--resolve addresses are trusted); '--deny-private false' turns it off"
+                + (denyPrivate ? " (default: on)" : " (default: off)"),
+            DefaultValueFactory = _ => denyPrivate,
+        };
+    }
+
+    public Option<bool> DenyPrivate { get; }
+
+    public Option<string[]> AllowAddresses { get; } = new("--allow-address")
+    {
+        Description = "An address or CIDR range to connect to despite --deny-private or --deny-address (repeatable)",
+    };
+
+    public Option<string[]> DenyAddresses { get; } = new("--deny-address")
+    {
+        Description = "An address or CIDR range never to connect to, in addition to --deny-private (repeatable)",
+    };
+
     public Option<double> Timeout { get; } = new("--timeout")
     {
         Description = "Seconds allowed for a whole fetch (redirects and body included)",
@@ -88,7 +112,7 @@ internal sealed class HttpOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Contact, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost, MaxConnections })
+        foreach (Option option in new Option[] { Timeout, ConnectTimeout, MaxRedirects, MaxBody, UserAgent, Contact, Headers, Resolve, ResolveFile, CaCert, Insecure, Http2, PerHost, MaxConnections, DenyPrivate, AllowAddresses, DenyAddresses })
             command.Options.Add(option);
     }
 
@@ -142,6 +166,9 @@ internal sealed class HttpOptionSet
                 Http2 = parse.GetValue(Http2),
                 MaxConnectionsPerHost = parse.GetValue(PerHost) ?? int.MaxValue,
                 MaxOpenConnections = parse.GetValue(MaxConnections),
+                DenyPrivate = parse.GetValue(DenyPrivate),
+                AllowAddresses = parse.GetValue(AllowAddresses) ?? [],
+                DenyAddresses = parse.GetValue(DenyAddresses) ?? [],
             }.Validate();
         }
         catch (ArgumentException e)

@@ -188,7 +188,7 @@ public sealed class Crawler : IDisposable
         {
             var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, cancellationToken)).ConfigureAwait(false);
             if (verdict.BlockedReason is { } blocked)
-                return Skipped(item, FetchErrorKind.RobotsDisallowed, blocked);
+                return Skipped(item, verdict.Kind, blocked);
             if (!verdict.Rules.IsAllowed(item.Url))
                 return Skipped(item, FetchErrorKind.RobotsDisallowed, "disallowed by robots.txt");
         }
@@ -226,6 +226,9 @@ public sealed class Crawler : IDisposable
     {
         var url = new Uri(host.Origin, "/robots.txt");
         var result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
+        // The address guard refuses the host itself, so its pages too: their records say that, not "robots.txt unreachable".
+        if (result.Error == FetchErrorKind.BlockedAddress)
+            return new RobotsVerdict(RobotsRules.DisallowAll, result.ErrorMessage, FetchErrorKind.BlockedAddress);
         // RFC 9309 §2.3.1.2: follow at least five redirects, to other hosts too (the fetcher stops
         // at another host's door for pages only, so that their politeness applies).
         for (int hop = 0; hop < RobotsRedirects && result.Error is null && result.RedirectTo is { } next; hop++)

@@ -191,5 +191,5 @@ internal sealed class PoliteHost
     }
 }
 
-/// <summary>What a host's robots.txt decided, and why when it blocks everything.</summary>
-internal sealed record RobotsVerdict(RobotsRules Rules, string? BlockedReason);
+/// <summary>What a host's robots.txt decided, and why when it blocks everything (with the kind its pages' records take).</summary>
+internal sealed record RobotsVerdict(RobotsRules Rules, string? BlockedReason, FetchErrorKind Kind = FetchErrorKind.RobotsDisallowed);

@@ -6,7 +6,7 @@ namespace Quiver.Fetching;
 
 /// <summary>
 /// Opens the TCP connections for <see cref="SocketsHttpHandler"/>: applies <c>--resolve</c> overrides,
-/// resolves other names through a <see cref="DnsCache"/>, keeps the open connections under a
+/// resolves other names through a <see cref="DnsCache"/>, refuses what the <see cref="AddressGuard"/> refuses, keeps the open connections under a
 /// <see cref="ConnectionBudget"/>, enforces the connect timeout, and measures name resolution, connect and TLS on the fetch that
 /// caused the connection to open.
 /// </summary>
@@ -20,11 +20,15 @@ internal sealed class ConnectionFactory
     private readonly TimeSpan _connectTimeout;
     private readonly DnsCache _dns;
     private readonly ConnectionBudget _budget;
+    private readonly AddressGuard? _guard;
+    private readonly Func<Uri, IPEndPoint>? _route;
 
     public ConnectionFactory(FetchOptions options)
     {
         _connectTimeout = options.ConnectTimeout;
-        _dns = new DnsCache();
+        _dns = new DnsCache(lookup: options.NameLookup);
+        _guard = AddressGuard.For(options);
+        _route = options.ConnectEverythingTo;
         _budget = new ConnectionBudget(options.MaxOpenConnections);
         _overrides = [];
         foreach (var entry in options.Resolve)
@@ -42,7 +46,8 @@ internal sealed class ConnectionFactory
         {
             addresses = [pinned];
         }
-        else if (IPAddress.TryParse(endpoint.Host, out var literal))
+        // The parser's reading of a literal, so that a zone written as RFC 6874 wants (%25eth0) is the one connected through.
+        else if (Input.HostRules.TryParseLiteral(endpoint.Host, out var literal))
         {
             addresses = [literal];
         }
@@ -58,6 +63,17 @@ internal sealed class ConnectionFactory
             }
             timings?.AddDns(Stopwatch.GetElapsedTime(started));
         }
+        // Judged here, on what the socket will connect to, and before it exists: a refused address never sees a packet.
+        // Pinned addresses are the user's own choice and are trusted.
+        if (_guard is not null && pinned is null)
+            addresses = _guard.Filter(addresses, endpoint.Host, endpoint.Port);
+        int port = endpoint.Port;
+        if (_route is not null && context.InitialRequestMessage.RequestUri is { } requested)
+        {
+            var route = _route(requested);
+            if (!IPAddress.IsLoopback(route.Address)) throw new InvalidOperationException($"a test route must stay on loopback, not {route}");
+            (addresses, port) = ([route.Address], route.Port);
+        }
 
         long connectStarted = Stopwatch.GetTimestamp();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -65,7 +81,7 @@ internal sealed class ConnectionFactory
         connectTimeout.CancelAfter(_connectTimeout);
         try
         {
-            await socket.ConnectAsync(addresses, endpoint.Port, connectTimeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(addresses, port, connectTimeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

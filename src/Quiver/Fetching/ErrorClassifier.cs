@@ -35,6 +35,7 @@ internal static class ErrorClassifier
             switch (e)
             {
                 case ConnectTimeoutException: return FetchErrorKind.ConnectTimeout;
+                case BlockedAddressException: return FetchErrorKind.BlockedAddress;
                 case BodyTooLargeException: return FetchErrorKind.BodyTooLarge;
                 case ContentDecodingException: return FetchErrorKind.Decoding;
                 case AuthenticationException: return FetchErrorKind.Tls;
@@ -95,13 +96,13 @@ internal static class ErrorClassifier
 
     /// <summary>
     /// The outermost message, with the innermost cause appended when it adds something; a refused
-    /// certificate's reason alone, since the handler's wrapper only says "see inner exception".
+    /// certificate's or a refused address's reason alone, since the handler's wrapper only says "see inner exception" or repeats the host.
     /// </summary>
     private static string Describe(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is CertificateRejectedException rejected) return rejected.Message;
+            if (e is CertificateRejectedException or BlockedAddressException) return e.Message;
         }
         var inner = exception;
         while (inner.InnerException is not null) inner = inner.InnerException;

@@ -67,6 +67,9 @@ public enum FetchErrorKind
     /// <summary>No route to the address: network or host unreachable, or an address that cannot be connected to (0.0.0.1, a link-local IPv6 address without a usable zone).</summary>
     [JsonStringEnumMemberName("unreachable")]
     Unreachable,
+    /// <summary>The address connected to (after DNS) is one the address guard refuses: private, loopback, link-local… (<see cref="FetchOptions.DenyPrivate"/>).</summary>
+    [JsonStringEnumMemberName("blocked-address")]
+    BlockedAddress,
 }
 
 /// <summary>Wire names for <see cref="FetchErrorKind"/>.</summary>
@@ -76,7 +79,7 @@ public static class FetchErrorKinds
     [
         "invalid-url", "dns", "connection-refused", "connect-timeout", "tls", "timeout", "connection-reset",
         "protocol", "too-many-redirects", "body-too-large", "cancelled", "worker-crashed", "handler", "other",
-        "robots-disallowed", "host-skipped", "decoding", "invalid-redirect", "unreachable",
+        "robots-disallowed", "host-skipped", "decoding", "invalid-redirect", "unreachable", "blocked-address",
     ];
 
     /// <summary>The kebab-case name used in JSON lines and CSV.</summary>

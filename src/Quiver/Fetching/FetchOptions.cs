@@ -44,6 +44,36 @@ public sealed record FetchOptions
     /// <summary>Host:port → address overrides, as curl's <c>--resolve</c>.</summary>
     public IReadOnlyList<ResolveEntry> Resolve { get; init; } = [];
 
+    /// <summary>
+    /// Refuse to connect to loopback, link-local, private (RFC 1918, RFC 4193), carrier-grade NAT,
+    /// multicast and unspecified addresses, and their IPv4-mapped forms: the guard against a page or
+    /// a redirect steering a crawl at the machine's own network. Judged on the address actually
+    /// connected to, after DNS, so neither DNS rebinding nor a redirect gets around it; the refusal is
+    /// a <see cref="FetchErrorKind.BlockedAddress"/> result and sends no packet. Addresses pinned
+    /// in <see cref="Resolve"/> are trusted. Default off (the crawl command turns it on).
+    /// </summary>
+    public bool DenyPrivate { get; init; }
+
+    /// <summary>Addresses or CIDR ranges connected to even when <see cref="DenyPrivate"/> or <see cref="DenyAddresses"/> would refuse them.</summary>
+    public IReadOnlyList<string> AllowAddresses { get; init; } = [];
+
+    /// <summary>Addresses or CIDR ranges refused in addition to what <see cref="DenyPrivate"/> refuses (whether it is on or not).</summary>
+    public IReadOnlyList<string> DenyAddresses { get; init; } = [];
+
+    /// <summary>
+    /// Test seam: the resolver behind the DNS cache, so that a test can give a name any answer
+    /// (a rebinding to a denied address) without a DNS server. Not serialised: worker processes resolve for real.
+    /// </summary>
+    internal Func<string, CancellationToken, Task<System.Net.IPAddress[]>>? NameLookup { get; init; }
+
+    /// <summary>
+    /// Test seam: once the address guard has judged the address a connection would go to, the
+    /// connection goes to the endpoint this gives for the request's URL instead, whatever its host (a
+    /// name or any literal) and port. It keeps generated URLs on loopback: the connect callback refuses
+    /// any endpoint it gives outside loopback.
+    /// </summary>
+    internal Func<Uri, System.Net.IPEndPoint>? ConnectEverythingTo { get; init; }
+
     /// <summary>A PEM or DER file holding a CA certificate to trust in addition to the system's.</summary>
     public string? CaCertificateFile { get; init; }
 
@@ -93,6 +123,8 @@ public sealed record FetchOptions
         if (MaxBodyBytes <= 0) throw new ArgumentException("max body must be positive");
         if (MaxConnectionsPerHost <= 0) throw new ArgumentException("max connections per host must be positive");
         if (MaxOpenConnections <= 0) throw new ArgumentException("max open connections must be positive");
+        foreach (string range in AllowAddresses) AddressGuard.ParseRange(range, "--allow-address");
+        foreach (string range in DenyAddresses) AddressGuard.ParseRange(range, "--deny-address");
         Retry?.Validate();
         if (CaCertificateFile is { } ca && !File.Exists(ca)) throw new ArgumentException($"CA certificate file not found: {ca}");
         return this;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Quiver.Input;
 
 /// <summary>
@@ -40,15 +42,42 @@ internal static class UrlParser
         }
 
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri))
-            return Invalid(line, trimmed, "not a valid URL");
+            return Invalid(line, trimmed, WhyUnparsable(candidate));
         if (uri.Scheme is not ("http" or "https"))
             return Invalid(line, trimmed, $"unsupported scheme '{uri.Scheme}:'");
         if (string.IsNullOrEmpty(uri.Host))
             return Invalid(line, trimmed, "the URL has no host");
         if (!string.IsNullOrEmpty(uri.UserInfo))
             return Invalid(line, trimmed, "credentials in URLs are not sent; use a header instead");
+        if (HostRules.Check(uri) is { } reason)
+            return Invalid(line, trimmed, reason);
         return new UrlRequest(line, trimmed, uri, null);
     }
+
+    /// <summary>"not a valid URL", made precise where the authority shows why: a port out of range, an unclosed IPv6 bracket.</summary>
+    private static string WhyUnparsable(string candidate)
+    {
+        int start = candidate.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return "not a valid URL";
+        start += 3;
+        int end = candidate.IndexOfAny(['/', '?', '#'], start);
+        string authority = candidate[start..(end < 0 ? candidate.Length : end)];
+        authority = authority[(authority.LastIndexOf('@') + 1)..];
+        if (authority.StartsWith('[') && !authority.Contains(']', StringComparison.Ordinal))
+            return "not a valid URL: the IPv6 address has no closing ']'";
+        int colon = authority.LastIndexOf(':');
+        if (colon >= 0 && colon > authority.LastIndexOf(']'))
+        {
+            string port = authority[(colon + 1)..];
+            if (port.Length > 0 && port.All(char.IsAsciiDigit) && port.TrimStart('0').Length is var digits && (digits > 5 || int.Parse(port, CultureInfo.InvariantCulture) > 65535))
+                return $"not a valid URL: port {Shorten(port)} is out of range (1 to 65535)";
+            if (port.Length > 0 && !port.All(char.IsAsciiDigit) && authority.IndexOf(':') == colon)
+                return $"not a valid URL: the port '{Shorten(port)}' is not a number";
+        }
+        return "not a valid URL";
+    }
+
+    private static string Shorten(string text) => text.Length <= 20 ? text : text[..20] + "…";
 
     /// <summary>Whitespace and a stray byte order mark (from a reader that kept it) are not part of the URL.</summary>
     public static string TrimLine(string text) => text.Trim().Trim('\uFEFF').Trim();

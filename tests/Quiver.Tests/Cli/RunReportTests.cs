@@ -48,7 +48,7 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
     {
         string output = Path.Combine(_folder, "crawl.jsonl");
 
-        var outcome = await CliRunner.RunAsync(["crawl", Server.HttpUrl("/fast"), "-o", output, "--delay", "0"]);
+        var outcome = await CliRunner.RunAsync(["crawl", Server.HttpUrl("/fast"), "-o", output, "--delay", "0", "--deny-private", "false"]);
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         var last = outcome.ErrorLines[^5..];
@@ -63,7 +63,7 @@ public sealed partial class RunReportTests(LoopbackServerFixture fixture) : ICla
     {
         string gate = $"report-{Guid.NewGuid():N}";
         string output = Path.Combine(_folder, "stopped.jsonl");
-        using var run = CliProcess.Start(["crawl", Server.HttpUrl($"/gate/{gate}"), "-o", output, "--delay", "0"], _folder);
+        using var run = CliProcess.Start(["crawl", Server.HttpUrl($"/gate/{gate}"), "-o", output, "--delay", "0", "--deny-private", "false"], _folder);
 
         // The seed hangs at the gate: once it is requested, the run is waiting on it with nothing finished.
         await Server.WaitForRequestAsync(r => r.PathAndQuery == $"/gate/{gate}", TimeSpan.FromSeconds(60));

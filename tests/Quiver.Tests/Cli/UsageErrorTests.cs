@@ -43,7 +43,7 @@ public sealed class UsageErrorTests(LoopbackServerFixture fixture) : IClassFixtu
         Assert.Empty(FilesLeft());
 
         WriteList("seeds.txt", Server.HttpUrl("/fast"));
-        var corrected = await CliRunner.RunAsync(["crawl", "--seeds", "seeds.txt", "--max-pages", "1", "--ignore-robots", "--quiet"], workingDirectory: _directory);
+        var corrected = await CliRunner.RunAsync(["crawl", "--seeds", "seeds.txt", "--max-pages", "1", "--ignore-robots", "--quiet", "--deny-private", "false"], workingDirectory: _directory);
         Assert.True(corrected.ExitCode == 0, corrected.StandardError);
         Assert.Single(corrected.OutputLines);
         Assert.Contains("quiver-crawl.state", FilesLeft());
