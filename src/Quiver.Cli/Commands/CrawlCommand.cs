@@ -1,9 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using Quiver.Cli.Terminal;
 using Quiver.Crawl;
 using Quiver.Input;
-using Quiver.Output;
+using Quiver.Output.Warc;
 using Quiver.Resilience;
 using Quiver.Running;
 using Quiver.State;
@@ -39,7 +38,7 @@ internal static class CrawlCommand
         var retries = new RetryOptionSet(Retry.MaxAttempts);
         var http = new HttpOptionSet(denyPrivate: true);
         http.PerHost.Description = $"Requests at once to one host (default {Polite.PerHostConcurrency})";
-        var durable = new StateOptionSet("crawl");
+        var durable = new StateOptionSet(RunKind.Crawl);
         var command = new Command("crawl", "Crawl from seed URLs: polite per host, retrying, resumable after a crash")
         {
             seeds, seedsFile, depth, scope, include, exclude, maxPages, output, delay, maxCrawlDelay, ignoreRobots,
@@ -95,28 +94,23 @@ internal static class CrawlCommand
             created.Watch(outPath);
             created.Watch(warcPath);
             created.WatchFolder(fetchOptions.SaveBodiesDirectory);
-            using var state = durable.Open(parse, statePath);
-
+            await using var store = durable.Open(parse, statePath);
             CrawlSettings settings;
-            if (newSettings is null)
+            try
             {
-                settings = JsonSerializer.Deserialize(state.GetMeta(MetaKeys.CrawlSettings) ?? "null", CrawlJsonContext.Default.CrawlSettings)
-                    ?? throw new UsageException($"{statePath} holds no crawl settings");
-                if (outPath == "-") outPath = state.GetMeta(MetaKeys.Output) ?? outPath;
+                settings = store.OpenCrawl(newSettings);
             }
-            else
+            catch (RunStateException e)
             {
-                settings = newSettings;
-                state.SetMeta(MetaKeys.CrawlSettings, JsonSerializer.Serialize(settings, CrawlJsonContext.Default.CrawlSettings));
-                if (outPath != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(outPath));
+                throw new UsageException(e.Message);
             }
+            if (newSettings is null && outPath == "-") outPath = store.RecordedOutput ?? outPath;
+            else if (newSettings is not null && outPath != "-") store.RecordOutput(outPath);
 
-            var crawlState = new CrawlState(state);
-            await using var sink = StateOptionSet.OpenOutput(outPath, resume, crawlState);
-            await using var writer = new JsonLinesResultWriter(sink);
-            await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "crawl"), cancellationToken);
+            StateOptionSet.OpenOutput(store, outPath, store.Crawl);
+            await store.OpenWarcAsync(warcPath, WarcInfo.For(fetchOptions.UserAgent, "quiver crawl"), cancellationToken);
             var statistics = new RunStatistics();
-            using var crawler = new Crawler(settings, politeness, retry, fetchOptions, crawlState, writer, warc, statistics);
+            using var crawler = new Crawler(settings, politeness, retry, fetchOptions, store, statistics);
             created.Started();
 
             return await ReportedRun.RunAsync("crawl", statistics, !parse.GetValue(quiet), () => crawler.RunAsync(cancellationToken), cancellationToken,

@@ -4,6 +4,7 @@ using Quiver.Concurrency;
 using Quiver.Input;
 using Quiver.Output;
 using Quiver.Running;
+using Quiver.State;
 using Quiver.Strategies;
 
 namespace Quiver.Cli.Commands;
@@ -56,7 +57,7 @@ internal static class FetchCommand
         };
         var retry = new RetryOptionSet(defaultAttempts: 1);
         var http = new HttpOptionSet();
-        var durable = new StateOptionSet("fetch");
+        var durable = new StateOptionSet(RunKind.Fetch);
         var command = new Command("fetch", "Fetch every URL of a list and write one result per line")
         {
             input, strategy, chunkSize, extract, saveBodies.Option, output, format, quiet, recordConcurrency,

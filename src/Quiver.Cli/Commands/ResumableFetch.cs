@@ -4,7 +4,6 @@ using Quiver.Concurrency;
 using Quiver.Fetching;
 using Quiver.Handlers;
 using Quiver.Input;
-using Quiver.Output;
 using Quiver.Output.Warc;
 using Quiver.Running;
 using Quiver.State;
@@ -45,21 +44,20 @@ internal static class ResumableFetch
         created.Watch(warcPath);
         created.WatchFolder(fetchOptions.SaveBodiesDirectory);
         // Without a state file, --warc alone is a plain run that also writes a WARC: keep it in memory.
-        using var state = statePath is null ? StateDatabase.Open(":memory:") : durable.Open(parse, statePath);
+        await using var store = statePath is null ? RunStore.InMemory() : durable.Open(parse, statePath);
         if (resume)
         {
-            input = input == "-" ? state.GetMeta(MetaKeys.Input) ?? input : input;
-            output = output == "-" ? state.GetMeta(MetaKeys.Output) ?? output : output;
+            input = input == "-" ? store.RecordedInput ?? input : input;
+            output = output == "-" ? store.RecordedOutput ?? output : output;
             RequireInput(input, wantsState);
             PathChecks.RequireDistinct((FetchCommand.ListFlag, input), ("--out", output), ("--state", statePath), ("--warc", warcPath));
         }
-        if (input != "-") state.SetMeta(MetaKeys.Input, Path.GetFullPath(input));
-        if (output != "-") state.SetMeta(MetaKeys.Output, Path.GetFullPath(output));
+        if (input != "-") store.RecordInput(input);
+        if (output != "-") store.RecordOutput(output);
 
-        var progress = new FetchProgress(state);
-        await using var sink = StateOptionSet.OpenOutput(output, resume, progress);
-        await using var writer = new JsonLinesResultWriter(sink);
-        await using var warc = await durable.OpenWarcAsync(parse, state, StateOptionSet.WarcInfo(fetchOptions.UserAgent, "fetch"), cancellationToken);
+        var progress = store.Progress;
+        StateOptionSet.OpenOutput(store, output, progress);
+        var warc = await store.OpenWarcAsync(warcPath, WarcInfo.For(fetchOptions.UserAgent, "quiver fetch"), cancellationToken);
         IResponseHandler[] handlers = warc is null ? [] : [new WarcRecorder(warc)];
         using var fetchStrategy = FetchStrategies.Create(strategyOptions, fetchOptions, handlers);
 
@@ -72,7 +70,7 @@ internal static class ResumableFetch
         await using var source = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
         created.Started();
         return await ReportedRun.RunAsync(fetchStrategy.Name, statistics, showProgress,
-            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, writer, progress, warc, statistics, cancellationToken), cancellationToken,
+            () => ResumableFetchRun.RunAsync(UrlListReader.ReadAsync(source, cancellationToken), fetchStrategy, store, statistics, cancellationToken), cancellationToken,
             width: (fetchStrategy as IReportsWidth) is { } adapts ? () => adapts.Width : null);
     }
 

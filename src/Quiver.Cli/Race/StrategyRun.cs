@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Quiver.Fetching;
 using Quiver.Output;
 using Quiver.Strategies;
@@ -103,7 +102,7 @@ internal static class StrategyRun
         foreach (string line in File.ReadLines(path))
         {
             if (line.Length == 0) continue;
-            results.Add(JsonSerializer.Deserialize(line, QuiverJsonContext.Lines.FetchResult) ?? throw new InvalidDataException("an empty result line"));
+            results.Add(JsonLinesResultWriter.FromJson(line));
         }
         return results;
     }

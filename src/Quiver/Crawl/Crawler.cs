@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Quiver.Concurrency;
+using Quiver.Crawl.Frontier;
 using Quiver.Fetching;
 using Quiver.Handlers;
 using Quiver.Input;
@@ -14,10 +15,11 @@ namespace Quiver.Crawl;
 
 /// <summary>
 /// A polite, retrying, resumable crawl. Each host gets worker loops (as many as its concurrency
-/// limit) that drain its queue through the host's gate; a global limit caps requests in flight.
-/// One committer writes each finished page's result, admits the links it revealed, and commits both
-/// to the state file in batches, after the output is flushed, so a kill at any point loses only work
-/// that was not yet committed and a resume repeats only that.
+/// limit) that lease its URLs from the <see cref="ICrawlFrontier"/> and fetch them through the host's
+/// gate; a global limit caps requests in flight. One committer loop hands each finished page's links
+/// to the frontier and its result to the <see cref="ICrawlCommitter"/>, which commits them in
+/// batches, output before state, so a kill at any point loses only work that was not yet committed
+/// and a resume repeats only that.
 /// </summary>
 public sealed class Crawler : IDisposable
 {
@@ -25,12 +27,9 @@ public sealed class Crawler : IDisposable
     private const int RobotsRedirects = 5;
     /// <summary>The line a robots.txt fetch carries: frontier ids, the pages' lines, start at 1.</summary>
     private const long RobotsLine = 0;
-    private readonly CrawlSettings _settings;
     private readonly PolitenessOptions _politeness;
-    private readonly CrawlScope _scope;
-    private readonly CrawlState _state;
-    private readonly JsonLinesResultWriter _writer;
-    private readonly WarcWriter? _warc;
+    private readonly ICrawlFrontier _frontier;
+    private readonly ICrawlCommitter _committer;
     private readonly RunStatistics _statistics;
     private readonly Fetcher _fetcher;
     private readonly PageInspector _inspector;
@@ -40,23 +39,49 @@ public sealed class Crawler : IDisposable
     private readonly ConcurrentDictionary<Task, byte> _workers = new();
     private readonly Channel<Visit> _finished = Channel.CreateUnbounded<Visit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private HashSet<string> _seen = new(StringComparer.Ordinal);
-    private long _nextId = 1;
+    private readonly TimeProvider _time;
     private long _outstanding;
     private CancellationToken _stopping;
 
+    /// <summary>A crawl on the state file's frontier (<see cref="SqliteCrawlFrontier"/>), committing to <paramref name="state"/> (<see cref="SqliteCrawlCommitter"/>).</summary>
     public Crawler(
         CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
         CrawlState state, JsonLinesResultWriter writer, WarcWriter? warc, RunStatistics statistics)
+        : this(settings, politeness, retry, fetch, RunStore.Over(state?.Database ?? throw new ArgumentNullException(nameof(state)), writer, warc), statistics)
     {
+    }
+
+    /// <summary>
+    /// A crawl on a <see cref="RunStore"/>: its state file's frontier (<see cref="SqliteCrawlFrontier"/>),
+    /// committing through the store's one commit (<see cref="SqliteCrawlCommitter"/>), recording to its WARC if one is open.
+    /// </summary>
+    public Crawler(CrawlSettings settings, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch, RunStore store, RunStatistics statistics)
+        : this(SqliteParts(settings, store, out var committer), committer, politeness, retry, fetch, store.Warc, statistics)
+    {
+    }
+
+    /// <summary>
+    /// A crawl on any frontier and commit: the seam a shared, durable store plugs into. The fetcher,
+    /// politeness, robots.txt and retries are the same whichever store holds the frontier.
+    /// </summary>
+    /// <param name="frontier">The seen set and each host's pending URLs; opened when the crawl runs.</param>
+    /// <param name="committer">Writes and commits each finished page's result.</param>
+    /// <param name="politeness">Per-host delay and concurrency, robots.txt, the error budget.</param>
+    /// <param name="retry">Retries of a failed fetch, each attempt taking the host's turn.</param>
+    /// <param name="fetch">How each page is fetched.</param>
+    /// <param name="warc">Where responses are recorded, when they are; the committer flushes it.</param>
+    /// <param name="statistics">Live counters of the run.</param>
+    /// <param name="time">The clock of politeness delays and of the floor between idle commits (tests pass a fake one).</param>
+    public Crawler(
+        ICrawlFrontier frontier, ICrawlCommitter committer, PolitenessOptions politeness, RetryOptions retry, FetchOptions fetch,
+        WarcWriter? warc, RunStatistics statistics, TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(fetch);
-        _settings = (settings ?? throw new ArgumentNullException(nameof(settings))).Validate();
+        _frontier = frontier ?? throw new ArgumentNullException(nameof(frontier));
+        _committer = committer ?? throw new ArgumentNullException(nameof(committer));
         _politeness = (politeness ?? throw new ArgumentNullException(nameof(politeness))).Validate();
-        _state = state ?? throw new ArgumentNullException(nameof(state));
-        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
         _statistics = statistics ?? throw new ArgumentNullException(nameof(statistics));
-        _warc = warc;
-        _scope = new CrawlScope(settings);
         _retry = new FetchRetryPipeline(retry ?? new RetryOptions());
         _inspector = new PageInspector(ProductToken(fetch.UserAgent));
         List<IResponseHandler> handlers = [_inspector];
@@ -74,6 +99,14 @@ public sealed class Crawler : IDisposable
     /// <summary>Under <c>--concurrency auto</c>, the global width's path; null for a fixed width.</summary>
     public WidthReport? Width => _slots.Report;
 
+    private static SqliteCrawlFrontier SqliteParts(CrawlSettings settings, RunStore store, out ICrawlCommitter committer)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var frontier = new SqliteCrawlFrontier(store.Crawl, settings);
+        committer = new SqliteCrawlCommitter(frontier, store);
+        return frontier;
+    }
+
     /// <summary>Pages whose results are committed, including those of earlier runs of this crawl.</summary>
     public long Committed { get; private set; }
 
@@ -81,28 +114,12 @@ public sealed class Crawler : IDisposable
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         _stopping = cancellationToken;
-        var snapshot = _state.Load();
-        _seen = snapshot.Seen;
-        _nextId = snapshot.NextId;
-        Committed = snapshot.Completed;
-        foreach (string final in _state.SeedFinalUrls())
-            _scope.AddSeedDestination(new Uri(final));
+        var opening = await _frontier.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        Committed = opening.Done;
 
-        if (_seen.Count == 0)
-        {
-            var seeds = new List<FrontierItem>();
-            foreach (string seed in _settings.Seeds)
-            {
-                if (UrlNormalizer.Normalize(seed) is { } url && _seen.Add(url.AbsoluteUri))
-                    seeds.Add(new FrontierItem(_nextId++, url, 0, null));
-            }
-            _state.Commit(seeds, [], null);
-            snapshot = snapshot with { Pending = seeds };
-        }
-
-        Interlocked.Add(ref _outstanding, snapshot.Pending.Count);
-        if (snapshot.Pending.Count == 0) _drained.TrySetResult();
-        foreach (var item in snapshot.Pending) Enqueue(item);
+        Interlocked.Add(ref _outstanding, opening.Pending.Count);
+        if (opening.Pending.Count == 0) _drained.TrySetResult();
+        foreach (var item in opening.Pending) Wake(item.Url);
 
         var committer = Task.Run(() => CommitLoopAsync(), CancellationToken.None);
         var stopped = Task.Delay(Timeout.Infinite, cancellationToken);
@@ -123,20 +140,16 @@ public sealed class Crawler : IDisposable
         _finished.Writer.TryComplete();
         await committer.ConfigureAwait(false);
         if (_drained.Task.IsCompletedSuccessfully && !cancellationToken.IsCancellationRequested)
-            _state.Database.SetMeta(MetaKeys.Finished, "1");
+            await _committer.FinishAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private void Enqueue(FrontierItem item)
+    /// <summary>Tells the host of <paramref name="url"/> it has work: starts a worker loop when it has room for one.</summary>
+    private void Wake(Uri url)
     {
-        string key = UrlNormalizer.HostKey(item.Url);
-        var host = _hosts.GetOrAdd(key, static (_, state) => new PoliteHost(
-            new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options), (item.Url, Options: _politeness));
-        lock (host)
-        {
-            host.Pending.Enqueue(item);
-            if (host.Workers >= _politeness.PerHostConcurrency || _stopping.IsCancellationRequested) return;
-            host.Workers++;
-        }
+        string key = UrlNormalizer.HostKey(url);
+        var host = _hosts.GetOrAdd(key, static (key, state) => new PoliteHost(
+            key, new Uri(state.Url.GetLeftPart(UriPartial.Authority) + "/"), state.Options, state.Time), (Url: url, Options: _politeness, Time: _time));
+        if (!host.TryAddWorker(_stopping.IsCancellationRequested)) return;
         var worker = Task.Run(() => WorkLoopAsync(host), CancellationToken.None);
         _workers.TryAdd(worker, 0);
         _ = worker.ContinueWith(done => _workers.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -146,15 +159,13 @@ public sealed class Crawler : IDisposable
     {
         while (true)
         {
-            FrontierItem item;
-            lock (host)
+            long wakes = host.Wakes;
+            var item = _stopping.IsCancellationRequested ? null : await _frontier.LeaseAsync(host.Key, CancellationToken.None).ConfigureAwait(false);
+            if (item is null)
             {
-                if (host.Pending.Count == 0 || _stopping.IsCancellationRequested)
-                {
-                    host.Workers--;
-                    return;
-                }
-                item = host.Pending.Dequeue();
+                // Retire only if no work arrived since the lease was asked for; else lease again.
+                if (host.TryRetireWorker(wakes, _stopping.IsCancellationRequested)) return;
+                continue;
             }
             _statistics.OnRead();
             FetchResult result;
@@ -179,9 +190,7 @@ public sealed class Crawler : IDisposable
     {
         if (_politeness.RespectRobots)
         {
-            Task<RobotsVerdict> robots;
-            lock (host) robots = host.Robots ??= LoadRobotsAsync(host, cancellationToken);
-            var verdict = await robots.ConfigureAwait(false);
+            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, cancellationToken)).ConfigureAwait(false);
             if (verdict.BlockedReason is { } blocked)
                 return Skipped(item, verdict.Kind, blocked);
             if (!verdict.Rules.IsAllowed(item.Url))
@@ -193,12 +202,7 @@ public sealed class Crawler : IDisposable
         var result = await FetchPoliteAsync(host, new UrlRequest(item.Id, item.Url.AbsoluteUri, item.Url, null), cancellationToken).ConfigureAwait(false);
         if (result.Error != FetchErrorKind.Cancelled && FetchRetryPipeline.IsRetryable(result))
         {
-            lock (host)
-            {
-                host.Failures++;
-                if (host.Failures >= _politeness.HostErrorBudget && host.SkipReason is null)
-                    host.SkipReason = $"host skipped: {host.Failures} URLs failed after retries (last: {Describe(result)})";
-            }
+            host.CountFailure(Describe(result));
         }
         return result;
     }
@@ -241,11 +245,7 @@ public sealed class Crawler : IDisposable
         if (result.Error is null && result.Status is >= 200 and < 300)
         {
             var rules = RobotsRules.Parse(_inspector.FactsFor(result)?.RobotsText ?? "", ProductToken(_fetcher.Options.UserAgent));
-            if (rules.CrawlDelay is { } crawlDelay)
-            {
-                var capped = crawlDelay < _politeness.MaxCrawlDelay ? crawlDelay : _politeness.MaxCrawlDelay;
-                if (capped > host.Delay) host.Delay = capped;
-            }
+            if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
             return new RobotsVerdict(rules, null);
         }
         if (result.Error is null && result.Status is >= 400 and < 500 and not 429)
@@ -255,34 +255,10 @@ public sealed class Crawler : IDisposable
 
     private async Task CommitLoopAsync()
     {
-        var added = new List<FrontierItem>();
-        var done = new List<(long Id, string Json)>();
-        var commit = new DurableWhenIdle(() => CommitAsync(added, done));
-        var reader = _finished.Reader;
         try
         {
-            while (true)
-            {
-                if (!reader.TryRead(out var visit))
-                {
-                    // Nothing ready: wait for more, making what is finished durable meanwhile.
-                    if (!await commit.WaitAsync(reader.WaitToReadAsync(CancellationToken.None)).ConfigureAwait(false)) break;
-                    continue;
-                }
-
-                if (visit.Item.Depth == 0 && visit.Result.FinalUrl is { } seedFinal)
-                    _scope.AddSeedDestination(new Uri(seedFinal));
-                if (visit.Result.RedirectTo is { } redirect && visit.Result.Error is null)
-                    AdmitRedirect(visit.Item, new Uri(redirect), added);
-                if (visit.Facts is { NoFollow: false } facts && visit.Result.Error is null)
-                    Admit(visit.Item, facts.Links, added);
-                done.Add((visit.Item.Id, _writer.WriteAndGetJson(visit.Result)));
-                _statistics.OnCompleted(visit.Result);
-                commit.Wrote();
-                if (done.Count >= MaxBatch) await commit.NowAsync().ConfigureAwait(false);
-                if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
-            }
-            if (done.Count > 0 || added.Count > 0) await commit.NowAsync().ConfigureAwait(false);
+            await DurableLoop.RunAsync(_finished.Reader.ReadAllAsync(CancellationToken.None), CommitOneAsync,
+                async () => Committed += await _committer.CommitAsync(CancellationToken.None).ConfigureAwait(false), MaxBatch, _time).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -291,51 +267,20 @@ public sealed class Crawler : IDisposable
         }
     }
 
-    /// <summary>Admits the in-scope, unseen links of a page: each gets a frontier id now and is queued for its host.</summary>
-    private void Admit(FrontierItem parent, List<Uri> links, List<FrontierItem> added)
+    /// <summary>Hands a finished page's links to the frontier (waking their hosts) and its result to the committer's batch.</summary>
+    private async ValueTask<bool> CommitOneAsync(Visit visit)
     {
-        int depth = parent.Depth + 1;
-        if (_settings.MaxDepth is { } maxDepth && depth > maxDepth) return;
-        foreach (var link in links)
-        {
-            if (!TryAdmit(link, depth, parent.Url.AbsoluteUri, added)) return;
-        }
-    }
-
-    /// <summary>
-    /// Admits the target of a redirect to another host at the redirecting page's depth (a redirect is
-    /// not a link followed). A seed's redirect target counts as a seed destination, so host scope
-    /// follows a site that moved, as when the fetcher followed the redirect itself.
-    /// </summary>
-    private void AdmitRedirect(FrontierItem from, Uri target, List<FrontierItem> added)
-    {
-        if (UrlNormalizer.Normalize(target.AbsoluteUri) is not { } url) return;
-        if (from.Depth == 0) _scope.AddSeedDestination(url);
-        TryAdmit(url, from.Depth, from.Url.AbsoluteUri, added);
-    }
-
-    /// <summary>Queues <paramref name="url"/> if in scope and unseen; false once the page cap is reached.</summary>
-    private bool TryAdmit(Uri url, int depth, string referrer, List<FrontierItem> added)
-    {
-        if (_settings.MaxPages is { } maxPages && _seen.Count >= maxPages) return false;
-        if (!_scope.Allows(url) || !_seen.Add(url.AbsoluteUri)) return true;
-        var item = new FrontierItem(_nextId++, url, depth, referrer);
-        added.Add(item);
+        var result = visit.Result;
+        var links = new PageLinks(visit.Item, result.FinalUrl, result.Error is null ? result.RedirectTo : null,
+            visit.Facts is { NoFollow: false } facts && result.Error is null ? facts.Links : []);
+        var added = await _frontier.AdmitAsync(links, CancellationToken.None).ConfigureAwait(false);
         // Counted before the parent is counted done, so the crawl cannot look finished in between.
-        Interlocked.Increment(ref _outstanding);
-        Enqueue(item);
+        Interlocked.Add(ref _outstanding, added.Count);
+        foreach (var item in added) Wake(item.Url);
+        await _committer.AddAsync(visit.Item, result, CancellationToken.None).ConfigureAwait(false);
+        _statistics.OnCompleted(result);
+        if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
         return true;
-    }
-
-    /// <summary>Output first, then the state: a committed result is always already in the output file.</summary>
-    private async ValueTask CommitAsync(List<FrontierItem> added, List<(long Id, string Json)> done)
-    {
-        await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        long? warcLength = _warc is null ? null : await _warc.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        _state.Commit(added, done, warcLength);
-        Committed += done.Count;
-        added.Clear();
-        done.Clear();
     }
 
     private static FetchResult Skipped(FrontierItem item, FetchErrorKind kind, string message) =>

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Quiver.Fetching;
 
 /// <summary>The certificates of a <c>--ca-cert</c> file: a PEM bundle, or one DER certificate.</summary>
-internal static class CaCertificates
+public static class CaCertificates
 {
     /// <summary>Reads <paramref name="path"/>; a file that is neither throws a CryptographicException or yields none.</summary>
     public static X509Certificate2Collection Load(string path)

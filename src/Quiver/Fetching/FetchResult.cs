@@ -73,10 +73,6 @@ public sealed class FetchResult
     [JsonIgnore]
     public TimeSpan? RetryAfter { get; set; }
 
-    /// <summary>True when the fetch produced a response (whatever its status).</summary>
-    [JsonIgnore]
-    public bool Succeeded => Error is null;
-
     /// <summary>Message of a URL the run was cancelled while fetching it.</summary>
     internal const string CancelledMessage = "the run was cancelled";
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Quiver.Running;
 
 /// <summary>
@@ -13,12 +11,13 @@ namespace Quiver.Running;
 /// Its methods take no cancellation token on purpose: what was written is made durable even when the
 /// run is being stopped, and the source a run waits on sees the stop itself.
 /// </remarks>
-internal sealed class DurableWhenIdle(Func<ValueTask> makeDurable)
+internal sealed class DurableWhenIdle(Func<ValueTask> makeDurable, TimeProvider? time = null)
 {
     /// <summary>The shortest time between two idle flushes or commits.</summary>
     public static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(50);
 
-    private long _last = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private long _last = (time ?? TimeProvider.System).GetTimestamp();
     private bool _pending;
     // One timer for a spell of waiting, not one each time the source is empty (up to once a result).
     private Task? _floorReached;
@@ -36,14 +35,14 @@ internal sealed class DurableWhenIdle(Func<ValueTask> makeDurable)
         var waiting = next.AsTask();
         while (!waiting.IsCompleted)
         {
-            var wait = Floor - Stopwatch.GetElapsedTime(_last);
+            var wait = Floor - _time.GetElapsedTime(_last);
             if (wait <= TimeSpan.Zero)
             {
                 await NowAsync().ConfigureAwait(false);
                 break;
             }
             // Whole milliseconds rounded up: a timer may fire a fraction early, and the loop then checks again.
-            _floorReached ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), CancellationToken.None);
+            _floorReached ??= Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), _time, CancellationToken.None);
             await Task.WhenAny(waiting, _floorReached).ConfigureAwait(false);
             if (_floorReached.IsCompleted) _floorReached = null;
         }
@@ -54,7 +53,7 @@ internal sealed class DurableWhenIdle(Func<ValueTask> makeDurable)
     public async ValueTask NowAsync()
     {
         await makeDurable().ConfigureAwait(false);
-        _last = Stopwatch.GetTimestamp();
+        _last = _time.GetTimestamp();
         _pending = false;
         _floorReached = null;
     }

@@ -24,15 +24,12 @@ public static class FetchRun
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(statistics);
         var results = strategy.RunAsync(Counted(requests, statistics, cancellationToken), cancellationToken);
-        await using var enumerator = results.GetAsyncEnumerator(CancellationToken.None);
-        var flush = new DurableWhenIdle(() => writer.FlushAsync(CancellationToken.None));
-        while (await flush.WaitAsync(enumerator.MoveNextAsync()).ConfigureAwait(false))
+        await DurableLoop.RunAsync(results, async result =>
         {
-            await writer.WriteAsync(enumerator.Current, CancellationToken.None).ConfigureAwait(false);
-            statistics.OnCompleted(enumerator.Current);
-            flush.Wrote();
-        }
-        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            statistics.OnCompleted(result);
+            return true;
+        }, () => writer.FlushAsync(CancellationToken.None), maxBatch: null).ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<UrlRequest> Counted(IAsyncEnumerable<UrlRequest> requests, RunStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken)

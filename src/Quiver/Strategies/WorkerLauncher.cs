@@ -13,7 +13,7 @@ public sealed record WorkerLauncher(string FileName, IReadOnlyList<string> Argum
     }
 
     /// <summary>How to start this same program again: the apphost itself, or the dotnet host and the entry assembly.</summary>
-    internal static (string FileName, string[] PrefixArguments) RunningExecutable()
+    public static (string FileName, string[] PrefixArguments) RunningExecutable()
     {
         string process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
         if (!string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase))

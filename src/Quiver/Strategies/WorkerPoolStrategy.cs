@@ -93,7 +93,10 @@ public abstract class WorkerPoolStrategy : IFetchStrategy
         }
     }
 
-    public void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>Nothing to release: each run starts its worker processes and ends them before it returns.</summary>
+    public void Dispose()
+    {
+    }
 }
 
 /// <summary>ProcessPoolExecutor with a blocking fetch: each worker process fetches one URL at a time.</summary>

@@ -122,7 +122,7 @@ public sealed class FetchCommandTests(LoopbackServerFixture fixture) : IClassFix
         string list = WriteList([Server.HttpUrl("/echo/1"), Server.HttpUrl("/echo/2"), Server.HttpUrl($"/gate/{gate}"), Server.HttpUrl("/echo/4")]);
         string output = Path.Combine(_directory, "interrupted.jsonl");
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Infrastructure.Strategies.CliAssembly, "fetch", list, "--strategy", "sequential", "--out", output })
+        foreach (string a in new[] { Infrastructure.StrategyRunner.CliAssembly, "fetch", list, "--strategy", "sequential", "--out", output })
             info.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -141,7 +141,7 @@ public sealed class FetchCommandTests(LoopbackServerFixture fixture) : IClassFix
         Assert.Contains("stopped", await stderr, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> AllStrategies => Infrastructure.Strategies.All;
+    public static TheoryData<string> AllStrategies => Infrastructure.StrategyRunner.All;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

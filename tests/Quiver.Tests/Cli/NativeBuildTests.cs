@@ -17,7 +17,7 @@ public sealed class NativeBuildTests(NativeBuild native, LoopbackServerFixture f
 
     private LoopbackServer Server => fixture.Server;
 
-    public static TheoryData<string> AllStrategies => Infrastructure.Strategies.All;
+    public static TheoryData<string> AllStrategies => Infrastructure.StrategyRunner.All;
 
     [Theory]
     [MemberData(nameof(AllStrategies))]

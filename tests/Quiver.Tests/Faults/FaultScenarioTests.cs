@@ -121,7 +121,7 @@ public sealed class FaultRun : IAsyncLifetime
             foreach (var batch in Scenarios.GroupBy(OptionsFor))
             {
                 var list = batch.ToList();
-                var fetched = await Infrastructure.Strategies.RunAsync(kind, batch.Key, list.Select(s => s.Url), concurrency: ConcurrencyOf(kind));
+                var fetched = await Infrastructure.StrategyRunner.RunAsync(kind, batch.Key, list.Select(s => s.Url), concurrency: ConcurrencyOf(kind));
                 Assert.Equal(Enumerable.Range(1, list.Count).Select(i => (long)i), fetched.Select(r => r.Line).Order());
                 outcomes.AddRange(fetched.Select(r => (list[(int)r.Line - 1], r)));
             }

@@ -10,7 +10,7 @@ namespace Quiver.Tests.Fetching;
 public sealed class AddressGuardFetchTests(LoopbackServerFixture fixture) : IClassFixture<LoopbackServerFixture>
 {
     [Theory]
-    [MemberData(nameof(Infrastructure.Strategies.All), MemberType = typeof(Infrastructure.Strategies))]
+    [MemberData(nameof(Infrastructure.StrategyRunner.All), MemberType = typeof(Infrastructure.StrategyRunner))]
     public async Task A_denied_address_and_a_redirect_to_it_are_blocked_in_every_strategy_and_the_target_sees_no_connection(string strategy)
     {
         await using var canary = new CanaryServer();
@@ -18,7 +18,7 @@ public sealed class AddressGuardFetchTests(LoopbackServerFixture fixture) : ICla
         string redirect = fixture.Server.HttpUrl($"/to?url={Uri.EscapeDataString(canary.Url("/redirected"))}");
         var options = new FetchOptions { DenyAddresses = [$"{canary.Address}"], Timeout = TimeSpan.FromSeconds(10) };
 
-        var results = await Infrastructure.Strategies.RunAsync(Infrastructure.Strategies.Parse(strategy), options, [direct, redirect, fixture.Server.HttpUrl("/fast")]);
+        var results = await Infrastructure.StrategyRunner.RunAsync(Infrastructure.StrategyRunner.Parse(strategy), options, [direct, redirect, fixture.Server.HttpUrl("/fast")]);
 
         Assert.Equal(0, canary.Accepted);
         var blocked = results.Single(r => r.Line == 1);

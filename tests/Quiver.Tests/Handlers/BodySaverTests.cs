@@ -56,7 +56,7 @@ public sealed class BodySaverTests(LoopbackServerFixture fixture) : IClassFixtur
             server.HttpUrl("/a/%2e%2e/%2e%2e/b"),
         ];
         var options = new FetchOptions { SaveBodiesDirectory = _directory };
-        var results = await Infrastructure.Strategies.RunAsync(StrategyKind.Async, options, lines);
+        var results = await Infrastructure.StrategyRunner.RunAsync(StrategyKind.Async, options, lines);
 
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.All(results, r =>

@@ -46,7 +46,7 @@ public sealed class ResponseHandlerTests(LoopbackServerFixture fixture) : IClass
     public async Task ThrowingHandler_BecomesAHandlerErrorOnThatUrlOnly()
     {
         using var strategy = FetchStrategies.Create(new StrategyOptions { Kind = StrategyKind.Async }, new FetchOptions(), [new ThrowingHandler()]);
-        var results = await Infrastructure.Strategies.CollectAsync(strategy, [Server.HttpUrl("/fast"), Server.HttpUrl("/status/404")]);
+        var results = await Infrastructure.StrategyRunner.CollectAsync(strategy, [Server.HttpUrl("/fast"), Server.HttpUrl("/status/404")]);
         Assert.Equal(2, results.Count);
         Assert.All(results, r =>
         {
@@ -60,11 +60,11 @@ public sealed class ResponseHandlerTests(LoopbackServerFixture fixture) : IClass
     public async Task ExtractTitleAndLinks_WorksInEveryStrategy(string strategy)
     {
         var options = new FetchOptions { ExtractTitle = true, ExtractLinks = true };
-        var results = await Infrastructure.Strategies.RunAsync(Infrastructure.Strategies.Parse(strategy), options, [Server.HttpUrl("/fast")]);
+        var results = await Infrastructure.StrategyRunner.RunAsync(Infrastructure.StrategyRunner.Parse(strategy), options, [Server.HttpUrl("/fast")]);
         var result = Assert.Single(results);
         Assert.Equal("fast", result.Title);
         Assert.Equal([Server.HttpUrl("/echo/a"), Server.HttpUrl("/echo/b")], result.Links);
     }
 
-    public static TheoryData<string> AllStrategies => Infrastructure.Strategies.All;
+    public static TheoryData<string> AllStrategies => Infrastructure.StrategyRunner.All;
 }

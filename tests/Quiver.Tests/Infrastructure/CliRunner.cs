@@ -26,7 +26,7 @@ public static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (executable is null) info.ArgumentList.Add(Strategies.CliAssembly);
+        if (executable is null) info.ArgumentList.Add(StrategyRunner.CliAssembly);
         foreach (string argument in arguments) info.ArgumentList.Add(argument);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -50,8 +50,8 @@ public sealed class FailureKindTests
             Http2 = http2,
         };
 
-        var results = await Infrastructure.Strategies.RunAsync(
-            Infrastructure.Strategies.Parse(strategy), options, sim.World.Sites.Select(s => sim.World.ListUrl(s).AbsoluteUri), concurrency: 4);
+        var results = await Infrastructure.StrategyRunner.RunAsync(
+            Infrastructure.StrategyRunner.Parse(strategy), options, sim.World.Sites.Select(s => sim.World.ListUrl(s).AbsoluteUri), concurrency: 4);
 
         Assert.Equal(Expected.Length, results.Count);
         foreach (var result in results)

@@ -46,9 +46,9 @@ public sealed class LimitMatchesServedDelaysTests
         // (TLS handshakes, redirects, pacing, the reset) would otherwise be compiled during the
         // timed pass and their JIT time would be counted as served delay. The timed pass below
         // uses a new client, so it opens new connections and is charged for them again.
-        await Infrastructure.Strategies.RunAsync(StrategyKind.Async, options, urls.Select(u => u.AbsoluteUri), concurrency: urls.Count);
+        await Infrastructure.StrategyRunner.RunAsync(StrategyKind.Async, options, urls.Select(u => u.AbsoluteUri), concurrency: urls.Count);
         long started = Stopwatch.GetTimestamp();
-        var results = await Infrastructure.Strategies.RunAsync(StrategyKind.Async, options, urls.Select(u => u.AbsoluteUri), concurrency: urls.Count);
+        var results = await Infrastructure.StrategyRunner.RunAsync(StrategyKind.Async, options, urls.Select(u => u.AbsoluteUri), concurrency: urls.Count);
         var wall = Stopwatch.GetElapsedTime(started);
 
         foreach (var result in results)

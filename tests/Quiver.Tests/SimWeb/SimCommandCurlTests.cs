@@ -15,7 +15,7 @@ public sealed class SimCommandCurlTests
         string directory = Path.Combine(Path.GetTempPath(), "quiver-sim-cli-" + Guid.NewGuid().ToString("N"));
         string address = SimWebTestServer.RandomAddress().ToString();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { Infrastructure.Strategies.CliAssembly, "sim", "--address", address, "--dir", directory, "--time-scale", "0.05" })
+        foreach (string argument in new[] { Infrastructure.StrategyRunner.CliAssembly, "sim", "--address", address, "--dir", directory, "--time-scale", "0.05" })
             info.ArgumentList.Add(argument);
         using var sim = Process.Start(info)!;
         try

@@ -17,7 +17,7 @@ public sealed class RetryTests(LoopbackServerFixture fixture) : IClassFixture<Lo
     };
 
     [Theory]
-    [MemberData(nameof(Infrastructure.Strategies.All), MemberType = typeof(Infrastructure.Strategies))]
+    [MemberData(nameof(Infrastructure.StrategyRunner.All), MemberType = typeof(Infrastructure.StrategyRunner))]
     public async Task EveryStrategy_RetriesTransientFailures_AndOnlyThose(string strategy)
     {
         // Names unique to this run: the server counts requests per name.
@@ -27,7 +27,7 @@ public sealed class RetryTests(LoopbackServerFixture fixture) : IClassFixture<Lo
         string notFound = Server.HttpUrl("/status/404");
         string refused = $"http://127.0.0.1:{Server.RefusedPort}/";
 
-        var results = await Infrastructure.Strategies.RunAsync(Infrastructure.Strategies.Parse(strategy), WithRetries(TimeSpan.FromMilliseconds(5)),
+        var results = await Infrastructure.StrategyRunner.RunAsync(Infrastructure.StrategyRunner.Parse(strategy), WithRetries(TimeSpan.FromMilliseconds(5)),
             [recovers, staysDown, notFound, refused]);
 
         var byUrl = results.ToDictionary(r => r.Url);

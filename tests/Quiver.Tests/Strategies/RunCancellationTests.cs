@@ -19,10 +19,10 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
     private LoopbackServer Server => fixture.Server;
 
     [Theory]
-    [MemberData(nameof(Infrastructure.Strategies.All), MemberType = typeof(Infrastructure.Strategies))]
+    [MemberData(nameof(Infrastructure.StrategyRunner.All), MemberType = typeof(Infrastructure.StrategyRunner))]
     public async Task A_cancelled_run_yields_one_cancelled_record_per_url_taken(string name)
     {
-        var kind = Infrastructure.Strategies.Parse(name);
+        var kind = Infrastructure.StrategyRunner.Parse(name);
         // Requests in flight at once, and a list twice that long: the rest waits in the strategy's queue.
         int inFlight = kind switch
         {
@@ -33,13 +33,13 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         string gate = $"cancel-{Guid.NewGuid():N}"; // never opened: every request waits until cancelled
         var lines = Enumerable.Range(0, 2 * inFlight).Select(i => Server.HttpUrl($"/gate/{gate}?i={i}")).ToList();
 
-        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, Concurrency, ChunkSize);
+        using var strategy = Infrastructure.StrategyRunner.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, Concurrency, ChunkSize);
         var workers = new ConcurrentQueue<int>();
         if (strategy is WorkerPoolStrategy pool) pool.WorkerStarted += workers.Enqueue;
         using var cancel = new CancellationTokenSource();
         var input = new CountingInput();
 
-        var run = Task.Run(() => Infrastructure.Strategies.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
+        var run = Task.Run(() => Infrastructure.StrategyRunner.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
         await Server.WaitForRequestsAsync(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal), inFlight, TimeSpan.FromSeconds(60));
         // The sequential model reads one URL at a time; every other one has read the whole list into its queue by now.
         if (kind != StrategyKind.Sequential) await input.Exhausted.WaitAsync(TimeSpan.FromSeconds(60));
@@ -49,7 +49,7 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
         Assert.Equal(Enumerable.Range(1, input.Taken).Select(i => (long)i), results.Select(r => r.Line).Order());
         Assert.Equal(kind == StrategyKind.Sequential ? 1 : lines.Count, input.Taken);
         Assert.All(results, r => Assert.Equal(FetchErrorKind.Cancelled, r.Error));
-        foreach (int pid in workers) await Infrastructure.Strategies.AssertExitedAsync(pid);
+        foreach (int pid in workers) await Infrastructure.StrategyRunner.AssertExitedAsync(pid);
     }
 
     [Theory]
@@ -57,17 +57,17 @@ public sealed class RunCancellationTests(LoopbackServerFixture fixture) : IClass
     [InlineData("threads")]
     public async Task A_url_waiting_for_room_in_the_queue_when_the_run_is_cancelled_still_gets_its_record(string name)
     {
-        var kind = Infrastructure.Strategies.Parse(name);
+        var kind = Infrastructure.StrategyRunner.Parse(name);
         string gate = $"cancel-{Guid.NewGuid():N}";
         var lines = Enumerable.Range(0, 40).Select(i => Server.HttpUrl($"/gate/{gate}?i={i}")).ToList();
-        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, Concurrency, ChunkSize);
+        using var strategy = Infrastructure.StrategyRunner.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, Concurrency, ChunkSize);
         using var cancel = new CancellationTokenSource();
         // In flight (one per loop), the queue full behind them (as long as the loops are many), and one
         // more taken from the input that waits for room: the URL a cancel used to drop without a record.
         int held = 2 * Concurrency + 1;
         var input = new CountingInput(held);
 
-        var run = Task.Run(() => Infrastructure.Strategies.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
+        var run = Task.Run(() => Infrastructure.StrategyRunner.CollectAsync(strategy, input.Read(UrlListReader.FromLines(lines, cancel.Token), cancel.Token), cancel.Token));
         await input.Reached.WaitAsync(TimeSpan.FromSeconds(60));
         await Server.WaitForRequestsAsync(r => r.PathAndQuery.StartsWith($"/gate/{gate}", StringComparison.Ordinal), Concurrency, TimeSpan.FromSeconds(60));
         await cancel.CancelAsync();

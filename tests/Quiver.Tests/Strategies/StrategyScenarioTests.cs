@@ -54,7 +54,7 @@ public sealed class StrategyScenarioTests(LoopbackServerFixture fixture) : IClas
     {
         var scenario = Scenario;
         var kinds = Enum.GetValues<StrategyKind>();
-        var runs = await Task.WhenAll(kinds.Select(kind => Infrastructure.Strategies.RunAsync(kind, Options, scenario.Select(s => s.Line), concurrency: 4)));
+        var runs = await Task.WhenAll(kinds.Select(kind => Infrastructure.StrategyRunner.RunAsync(kind, Options, scenario.Select(s => s.Line), concurrency: 4)));
 
         var outcomes = new Dictionary<string, string[]>();
         foreach (var (kind, results) in kinds.Zip(runs))
@@ -83,7 +83,7 @@ public sealed class StrategyScenarioTests(LoopbackServerFixture fixture) : IClas
     [Fact]
     public async Task NewHttpsConnection_RecordsConnectAndTlsTimings()
     {
-        var results = await Infrastructure.Strategies.RunAsync(StrategyKind.Sequential, Options, [Server.HttpsUrl("/fast")]);
+        var results = await Infrastructure.StrategyRunner.RunAsync(StrategyKind.Sequential, Options, [Server.HttpsUrl("/fast")]);
         var timings = Assert.Single(results).Timings;
         Assert.True(timings.ConnectMs > 0, "connect time measured");
         Assert.True(timings.TlsMs > 0, "TLS handshake time measured");

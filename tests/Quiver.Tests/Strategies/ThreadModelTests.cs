@@ -30,7 +30,7 @@ public sealed class ThreadModelTests(LoopbackServerFixture fixture) : IClassFixt
         var recorder = new ThreadRecorder();
         using var strategy = FetchStrategies.Create(new StrategyOptions { Kind = kind, Concurrency = 3 }, new FetchOptions(), [recorder]);
 
-        var results = await Infrastructure.Strategies.CollectAsync(strategy, Enumerable.Range(1, 30).Select(i => fixture.Server.HttpUrl($"/echo/{i}")));
+        var results = await Infrastructure.StrategyRunner.CollectAsync(strategy, Enumerable.Range(1, 30).Select(i => fixture.Server.HttpUrl($"/echo/{i}")));
 
         Assert.All(results, r => Assert.Equal(200, r.Status));
         Assert.Equal(30, recorder.Seen.Count);

@@ -22,11 +22,11 @@ public sealed class WorkerCrashTests(LoopbackServerFixture fixture) : IClassFixt
             Server.HttpUrl("/fast"), Server.HttpUrl($"/gate/{gate}"), Server.HttpUrl("/echo/3"),
             Server.HttpUrl("/echo/4"), Server.HttpUrl("/echo/5"), Server.HttpUrl("/echo/6"), Server.HttpUrl("/echo/7"),
         ];
-        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions(), concurrency: 1, chunkSize: chunkSize);
+        using var strategy = Infrastructure.StrategyRunner.Create(kind, new FetchOptions(), concurrency: 1, chunkSize: chunkSize);
         var workers = new ConcurrentQueue<int>();
         ((WorkerPoolStrategy)strategy).WorkerStarted += workers.Enqueue;
 
-        var run = Infrastructure.Strategies.CollectAsync(strategy, lines);
+        var run = Infrastructure.StrategyRunner.CollectAsync(strategy, lines);
         await Server.WaitForRequestAsync(r => r.PathAndQuery == $"/gate/{gate}", TimeSpan.FromSeconds(30));
         Assert.True(workers.TryPeek(out int first));
         using (var victim = Process.GetProcessById(first)) victim.Kill();

@@ -44,7 +44,7 @@ public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassF
             : r => r.PathAndQuery.StartsWith(run + "more/", StringComparison.Ordinal);
         int signal = whileFetchingSlowly ? Workers : WorkerPoolStrategy.MinOutputCapacity + Workers;
 
-        using var strategy = Infrastructure.Strategies.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, concurrency: Workers, chunkSize: ChunkSize);
+        using var strategy = Infrastructure.StrategyRunner.Create(kind, new FetchOptions { Timeout = TimeSpan.FromSeconds(90) }, concurrency: Workers, chunkSize: ChunkSize);
         var workers = new ConcurrentQueue<int>();
         ((WorkerPoolStrategy)strategy).WorkerStarted += workers.Enqueue;
 
@@ -64,6 +64,6 @@ public sealed class WorkerPoolStopTests(LoopbackServerFixture fixture) : IClassF
         Assert.Equal(3, await consumer.WaitAsync(TimeSpan.FromSeconds(90)));
 
         Assert.NotEmpty(workers);
-        foreach (int pid in workers) await Infrastructure.Strategies.AssertExitedAsync(pid);
+        foreach (int pid in workers) await Infrastructure.StrategyRunner.AssertExitedAsync(pid);
     }
 }

@@ -6,7 +6,7 @@ using Quiver.Strategies;
 namespace Quiver.Tests.Infrastructure;
 
 /// <summary>Runs any of the five strategies in a test, with worker processes of the built CLI.</summary>
-public static class Strategies
+public static class StrategyRunner
 {
     /// <summary>The Quiver.Cli.dll beside the test assembly: what worker processes run.</summary>
     public static string CliAssembly => Path.Combine(AppContext.BaseDirectory, "Quiver.Cli.dll");
