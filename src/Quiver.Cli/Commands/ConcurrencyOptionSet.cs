@@ -46,7 +46,7 @@ internal sealed class ConcurrencyOptionSet
             if (max is not null) throw new UsageException("--max-concurrency caps --concurrency auto; with a fixed --concurrency N it has nothing to cap");
             if (value is null) return (null, null);
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int width) || width < 1)
-                throw new UsageException($"--concurrency takes a number of at least 1 or 'auto', not '{value}'");
+                throw new UsageException($"--concurrency wants a whole number, got '{value}' (or 'auto')");
             return (width, null);
         }
         var options = new AdaptiveConcurrencyOptions();
