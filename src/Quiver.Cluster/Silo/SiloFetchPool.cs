@@ -173,9 +173,7 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
         var host = work.Gate;
         if (work.Job.Politeness.RespectRobots)
         {
-            Task<RobotsVerdict> robots;
-            lock (host) robots = host.Robots ??= LoadRobotsAsync(work, cancellationToken);
-            var verdict = await robots.ConfigureAwait(false);
+            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(work, cancellationToken)).ConfigureAwait(false);
             if (verdict.BlockedReason is { } blocked)
                 return Skipped(url, FetchErrorKind.RobotsDisallowed, blocked);
             if (!verdict.Rules.IsAllowed(url.Url))
@@ -186,14 +184,7 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
 
         var result = await FetchPoliteAsync(host, new UrlRequest(url.Id, url.Url.AbsoluteUri, url.Url, null), cancellationToken).ConfigureAwait(false);
         if (result.Error != FetchErrorKind.Cancelled && FetchRetryPipeline.IsRetryable(result))
-        {
-            lock (host)
-            {
-                host.Failures++;
-                if (host.Failures >= work.Job.Politeness.HostErrorBudget && host.SkipReason is null)
-                    host.SkipReason = $"host skipped: {host.Failures} URLs failed after retries (last: {Describe(result)})";
-            }
-        }
+            host.CountFailure(Describe(result));
         return result;
     }
 
@@ -233,12 +224,7 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
         if (result.Error is null && result.Status is >= 200 and < 300)
         {
             var rules = RobotsRules.Parse(_inspector.FactsFor(result)?.RobotsText ?? "", Crawler.ProductToken(_fetcher.Options.UserAgent));
-            if (rules.CrawlDelay is { } crawlDelay)
-            {
-                var politeness = work.Job.Politeness;
-                var capped = crawlDelay < politeness.MaxCrawlDelay ? crawlDelay : politeness.MaxCrawlDelay;
-                if (capped > host.Delay) host.Delay = capped;
-            }
+            if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
             return new RobotsVerdict(rules, null);
         }
         if (result.Error is null && result.Status is >= 400 and < 500 and not 429)

@@ -46,9 +46,11 @@ public sealed class RaceCommandTests
                 Assert.True(row.GetProperty("wallMinSeconds").GetDouble() <= wall && wall <= row.GetProperty("wallMaxSeconds").GetDouble());
             }
 
-            // The fastest strategy ran again at half and twice its concurrency, with the same figures.
-            var fastest = mine.GetProperty("strategies").EnumerateArray()
-                .Where(r => r.GetProperty("ok").GetInt32() == mine.GetProperty("strategies").EnumerateArray().Max(x => x.GetProperty("ok").GetInt32()))
+            // The fastest fixed-width strategy ran again at half and twice its concurrency, with the same
+            // figures; the auto row is measured beside them and never tuned.
+            var fixedRows = mine.GetProperty("strategies").EnumerateArray().Where(r => r.GetProperty("strategy").GetString() != "async auto").ToList();
+            var fastest = fixedRows
+                .Where(r => r.GetProperty("ok").GetInt32() == fixedRows.Max(x => x.GetProperty("ok").GetInt32()))
                 .MinBy(r => r.GetProperty("wallMedianSeconds").GetDouble());
             if (fastest.GetProperty("strategy").GetString() == "async")
             {
