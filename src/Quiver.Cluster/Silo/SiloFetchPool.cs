@@ -22,14 +22,13 @@ namespace Quiver.Cluster.Silo;
 /// </summary>
 internal sealed partial class SiloFetchPool : IHostedService, IDisposable
 {
-    private const int RobotsRedirects = 5;
-    private const long RobotsLine = 0;
     private readonly ClusterSiloOptions _options;
     private readonly PostgresFrontier _frontier;
     private readonly IGrainFactory _grains;
     private readonly ClusterMetrics _metrics;
     private readonly ILogger<SiloFetchPool> _log;
     private readonly PageInspector _inspector;
+    private readonly string _productToken;
     private readonly Fetcher _fetcher;
     private readonly FetchRetryPipeline _retry;
     private readonly SemaphoreSlim _slots;
@@ -45,7 +44,8 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
         _metrics = metrics;
         _log = log;
         SiloName = silo.SiloAddress.ToParsableString();
-        _inspector = new PageInspector(Crawler.ProductToken(options.Fetch.UserAgent));
+        _productToken = Crawler.ProductToken(options.Fetch.UserAgent);
+        _inspector = new PageInspector(_productToken);
         // As in the single-machine crawler: links come from the inspector, a redirect to another host
         // is admitted for that host's own grain, and retries are taken here, each in the host's turn.
         _fetcher = new Fetcher(options.Fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null, SaveBodiesDirectory = null }, [_inspector]);
@@ -168,25 +168,8 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
         return links;
     }
 
-    private async Task<FetchResult> VisitAsync(HostWork work, LeasedUrl url, CancellationToken cancellationToken)
-    {
-        var host = work.Gate;
-        if (work.Job.Politeness.RespectRobots)
-        {
-            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(work, cancellationToken)).ConfigureAwait(false);
-            if (verdict.BlockedReason is { } blocked)
-                return Skipped(url, FetchErrorKind.RobotsDisallowed, blocked);
-            if (!verdict.Rules.IsAllowed(url.Url))
-                return Skipped(url, FetchErrorKind.RobotsDisallowed, "disallowed by robots.txt");
-        }
-        if (host.SkipReason is { } reason)
-            return Skipped(url, FetchErrorKind.HostSkipped, reason);
-
-        var result = await FetchPoliteAsync(host, new UrlRequest(url.Id, url.Url.AbsoluteUri, url.Url, null), cancellationToken).ConfigureAwait(false);
-        if (result.Error != FetchErrorKind.Cancelled && FetchRetryPipeline.IsRetryable(result))
-            host.CountFailure(Describe(result));
-        return result;
-    }
+    private Task<FetchResult> VisitAsync(HostWork work, LeasedUrl url, CancellationToken cancellationToken) =>
+        HostVisit.VisitAsync(work.Gate, url.Id, url.Url, work.Job.Politeness.RespectRobots, FetchPoliteAsync, _inspector, _productToken, cancellationToken);
 
     /// <summary>One fetch with retries, each attempt taking the host's turn, and a slot of this silo's width only while it runs.</summary>
     private ValueTask<FetchResult> FetchPoliteAsync(PoliteHost host, UrlRequest request, CancellationToken cancellationToken) =>
@@ -207,36 +190,6 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
                 _slots.Release();
             }
         }, cancellationToken);
-
-    /// <summary>RFC 9309 §2.3.1, as the single-machine crawler reads it: a 2xx is parsed, a 4xx means no rules, anything else means keep out.</summary>
-    /// <remarks>A second copy of <c>Crawler.LoadRobotsAsync</c> until the crawler's robots cache is its own part (the seam), which this then calls.</remarks>
-    private async Task<RobotsVerdict> LoadRobotsAsync(HostWork work, CancellationToken cancellationToken)
-    {
-        var host = work.Gate;
-        var url = new Uri(host.Origin, "/robots.txt");
-        var result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
-        for (int hop = 0; hop < RobotsRedirects && result.Error is null && result.RedirectTo is { } next; hop++)
-        {
-            var target = new Uri(next);
-            result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, target.AbsoluteUri, target, null), cancellationToken).ConfigureAwait(false);
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        if (result.Error is null && result.Status is >= 200 and < 300)
-        {
-            var rules = RobotsRules.Parse(_inspector.FactsFor(result)?.RobotsText ?? "", Crawler.ProductToken(_fetcher.Options.UserAgent));
-            if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
-            return new RobotsVerdict(rules, null);
-        }
-        if (result.Error is null && result.Status is >= 400 and < 500 and not 429)
-            return new RobotsVerdict(RobotsRules.AllowAll, null);
-        return new RobotsVerdict(RobotsRules.DisallowAll, $"robots.txt unreachable ({Describe(result)}): the host is treated as disallowing all, per RFC 9309");
-    }
-
-    private static FetchResult Skipped(LeasedUrl url, FetchErrorKind kind, string message) =>
-        new FetchResult { Line = url.Id, Url = url.Url.AbsoluteUri }.Fail(kind, message);
-
-    private static string Describe(FetchResult result) =>
-        result.Error is { } kind ? $"{kind.ToWireName()}: {result.ErrorMessage}" : $"status {result.Status}";
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -24,15 +24,13 @@ namespace Quiver.Crawl;
 public sealed class Crawler : IDisposable
 {
     private const int MaxBatch = 256;
-    private const int RobotsRedirects = 5;
-    /// <summary>The line a robots.txt fetch carries: frontier ids, the pages' lines, start at 1.</summary>
-    private const long RobotsLine = 0;
     private readonly PolitenessOptions _politeness;
     private readonly ICrawlFrontier _frontier;
     private readonly ICrawlCommitter _committer;
     private readonly RunStatistics _statistics;
     private readonly Fetcher _fetcher;
     private readonly PageInspector _inspector;
+    private readonly string _productToken;
     private readonly FetchRetryPipeline _retry;
     private readonly ConcurrencyLimiter _slots;
     private readonly ConcurrentDictionary<string, PoliteHost> _hosts = new(StringComparer.Ordinal);
@@ -83,7 +81,8 @@ public sealed class Crawler : IDisposable
         _politeness = (politeness ?? throw new ArgumentNullException(nameof(politeness))).Validate();
         _statistics = statistics ?? throw new ArgumentNullException(nameof(statistics));
         _retry = new FetchRetryPipeline(retry ?? new RetryOptions());
-        _inspector = new PageInspector(ProductToken(fetch.UserAgent));
+        _productToken = ProductToken(fetch.UserAgent);
+        _inspector = new PageInspector(_productToken);
         List<IResponseHandler> handlers = [_inspector];
         if (warc is not null) handlers.Add(new WarcRecorder(warc));
         // Pages only: a robots.txt answer has no result record, so its saved body would belong to no line.
@@ -186,26 +185,8 @@ public sealed class Crawler : IDisposable
         }
     }
 
-    private async Task<FetchResult> VisitAsync(PoliteHost host, FrontierItem item, CancellationToken cancellationToken)
-    {
-        if (_politeness.RespectRobots)
-        {
-            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, cancellationToken)).ConfigureAwait(false);
-            if (verdict.BlockedReason is { } blocked)
-                return Skipped(item, verdict.Kind, blocked);
-            if (!verdict.Rules.IsAllowed(item.Url))
-                return Skipped(item, FetchErrorKind.RobotsDisallowed, "disallowed by robots.txt");
-        }
-        if (host.SkipReason is { } reason)
-            return Skipped(item, FetchErrorKind.HostSkipped, reason);
-
-        var result = await FetchPoliteAsync(host, new UrlRequest(item.Id, item.Url.AbsoluteUri, item.Url, null), cancellationToken).ConfigureAwait(false);
-        if (result.Error != FetchErrorKind.Cancelled && FetchRetryPipeline.IsRetryable(result))
-        {
-            host.CountFailure(Describe(result));
-        }
-        return result;
-    }
+    private Task<FetchResult> VisitAsync(PoliteHost host, FrontierItem item, CancellationToken cancellationToken) =>
+        HostVisit.VisitAsync(host, item.Id, item.Url, _politeness.RespectRobots, FetchPoliteAsync, _inspector, _productToken, cancellationToken);
 
     /// <summary>One fetch with retries, each attempt taking the host's turn and a global slot only while it runs.</summary>
     private ValueTask<FetchResult> FetchPoliteAsync(PoliteHost host, UrlRequest request, CancellationToken cancellationToken) =>
@@ -225,33 +206,6 @@ public sealed class Crawler : IDisposable
                 _slots.Release(slot, result is { Error: not FetchErrorKind.Cancelled } ? result : null);
             }
         }, cancellationToken);
-
-    /// <summary>RFC 9309 §2.3.1: a 2xx is parsed, a 4xx means no rules, anything else (5xx, no answer) means keep out.</summary>
-    private async Task<RobotsVerdict> LoadRobotsAsync(PoliteHost host, CancellationToken cancellationToken)
-    {
-        var url = new Uri(host.Origin, "/robots.txt");
-        var result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
-        // The address guard refuses the host itself, so its pages too: their records say that, not "robots.txt unreachable".
-        if (result.Error == FetchErrorKind.BlockedAddress)
-            return new RobotsVerdict(RobotsRules.DisallowAll, result.ErrorMessage, FetchErrorKind.BlockedAddress);
-        // RFC 9309 §2.3.1.2: follow at least five redirects, to other hosts too (the fetcher stops
-        // at another host's door for pages only, so that their politeness applies).
-        for (int hop = 0; hop < RobotsRedirects && result.Error is null && result.RedirectTo is { } next; hop++)
-        {
-            var target = new Uri(next);
-            result = await FetchPoliteAsync(host, new UrlRequest(RobotsLine, target.AbsoluteUri, target, null), cancellationToken).ConfigureAwait(false);
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        if (result.Error is null && result.Status is >= 200 and < 300)
-        {
-            var rules = RobotsRules.Parse(_inspector.FactsFor(result)?.RobotsText ?? "", ProductToken(_fetcher.Options.UserAgent));
-            if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
-            return new RobotsVerdict(rules, null);
-        }
-        if (result.Error is null && result.Status is >= 400 and < 500 and not 429)
-            return new RobotsVerdict(RobotsRules.AllowAll, null);
-        return new RobotsVerdict(RobotsRules.DisallowAll, $"robots.txt unreachable ({Describe(result)}): the host is treated as disallowing all, per RFC 9309");
-    }
 
     private async Task CommitLoopAsync()
     {
@@ -283,12 +237,6 @@ public sealed class Crawler : IDisposable
         return true;
     }
 
-    private static FetchResult Skipped(FrontierItem item, FetchErrorKind kind, string message) =>
-        new FetchResult { Line = item.Id, Url = item.Url.AbsoluteUri }.Fail(kind, message);
-
-    private static string Describe(FetchResult result) =>
-        result.Error is { } kind ? $"{kind.ToWireName()}: {result.ErrorMessage}" : $"status {result.Status}";
-
     /// <summary>The product token robots.txt groups are matched against: the User-Agent's first word, less its version.</summary>
     internal static string ProductToken(string userAgent)
     {
@@ -310,6 +258,6 @@ public sealed class Crawler : IDisposable
     private sealed class PageBodies(BodySaver saver) : IResponseHandler
     {
         public ValueTask HandleAsync(ResponseContext context, CancellationToken cancellationToken) =>
-            context.Result.Line == RobotsLine ? ValueTask.CompletedTask : saver.HandleAsync(context, cancellationToken);
+            context.Result.Line == HostVisit.RobotsLine ? ValueTask.CompletedTask : saver.HandleAsync(context, cancellationToken);
     }
 }
