@@ -37,16 +37,26 @@ public sealed class SiloProcessTests(PostgresServer postgres) : IDisposable
         string[] crawl = ["crawl", "--cluster", database, seed, "--scope", "any", "--delay", "0.02", "--out", output, "--job", "sigkill", "-q"];
         var client = Track(CompanionProcess.Start(crawl));
 
-        var (victim, victimPort) = silos[1];
-        string victimLike = $"127.0.0.1:{victimPort}@%";
+        // Host grains are placed at random, so any one node may hold few hosts or none: the victim is
+        // whichever node is first seen with committed pages and leases still open.
+        CompanionProcess? victim = null;
+        string victimLike = "";
         long leasedAtKill = 0;
-        while (true)
+        while (victim is null)
         {
             Assert.False(client.HasExited, $"the crawl ended before a node could be killed: {client.Stderr}");
-            long committed = await ClusterHarness.ScalarAsync(database, "select count(*) from quiver_results where silo like $1", victimLike);
-            leasedAtKill = await ClusterHarness.ScalarAsync(database, "select count(*) from quiver_frontier where state = 1 and lease_owner like $1", victimLike);
-            if (committed >= 10 && leasedAtKill > 0) break;
-            await Task.Delay(20);
+            foreach (var (silo, port) in silos)
+            {
+                string like = $"127.0.0.1:{port}@%";
+                long committed = await ClusterHarness.ScalarAsync(database, "select count(*) from quiver_results where silo like $1", like);
+                long leased = await ClusterHarness.ScalarAsync(database, "select count(*) from quiver_frontier where state = 1 and lease_owner like $1", like);
+                if (committed >= 5 && leased > 0)
+                {
+                    (victim, victimLike, leasedAtKill) = (silo, like, leased);
+                    break;
+                }
+            }
+            if (victim is null) await Task.Delay(20);
         }
         victim.KillHard();
         leasedAtKill = Math.Max(leasedAtKill, await ClusterHarness.ScalarAsync(database, "select count(*) from quiver_frontier where state = 1 and lease_owner like $1", victimLike));
