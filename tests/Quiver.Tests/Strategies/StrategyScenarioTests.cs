@@ -54,12 +54,15 @@ public sealed class StrategyScenarioTests(LoopbackServerFixture fixture) : IClas
     {
         var scenario = Scenario;
         var kinds = Enum.GetValues<StrategyKind>();
-        var runs = await Task.WhenAll(kinds.Select(kind => Infrastructure.StrategyRunner.RunAsync(kind, Options, scenario.Select(s => s.Line), concurrency: 4)));
+        var fixedRuns = kinds.Select(kind => Infrastructure.StrategyRunner.RunAsync(kind, Options, scenario.Select(s => s.Line), concurrency: 4));
+        // async under --concurrency auto: the width moves while the run goes, the outcomes must not.
+        var autoRun = RunAutoAsync(scenario.Select(s => s.Line));
+        var runs = await Task.WhenAll(fixedRuns.Append(autoRun));
+        var names = kinds.Select(StrategyOptions.NameOf).Append("async auto");
 
         var outcomes = new Dictionary<string, string[]>();
-        foreach (var (kind, results) in kinds.Zip(runs))
+        foreach (var (strategy, results) in names.Zip(runs))
         {
-            string strategy = StrategyOptions.NameOf(kind);
             Assert.Equal(Enumerable.Range(1, scenario.Count).Select(i => (long)i), results.Select(r => r.Line).Order());
             foreach (var result in results)
             {
@@ -78,6 +81,13 @@ public sealed class StrategyScenarioTests(LoopbackServerFixture fixture) : IClas
         var reference = outcomes["sequential"];
         foreach (var (strategy, outcome) in outcomes)
             Assert.True(reference.SequenceEqual(outcome), $"{strategy} differs from sequential:\n{string.Join('\n', outcome.Except(reference))}");
+    }
+
+    private async Task<List<FetchResult>> RunAutoAsync(IEnumerable<string> lines)
+    {
+        var options = new StrategyOptions { Kind = StrategyKind.Async, Adaptive = new Quiver.Concurrency.AdaptiveConcurrencyOptions() };
+        using var strategy = FetchStrategies.Create(options, Options);
+        return await Infrastructure.StrategyRunner.CollectAsync(strategy, lines);
     }
 
     [Fact]
