@@ -189,7 +189,11 @@ internal sealed class ConcurrencyController : IDisposable
         if (!contended) { Keep($"app-limited at {_width}: fewer in flight than allowed"); return; }
         // Wider did not pay: the smallest width that reached the best goodput is the plateau's start.
         int from = _width;
-        Settle(_bestWidth, _bestGoodput, $"plateau: {from} was no faster than {_bestWidth} ({goodput:0.#}/s against {_bestGoodput:0.#}/s)");
+        // After a probe up that paid, the best width is the current one: say so rather than "472 was no faster than 472".
+        string reason = from == _bestWidth
+            ? $"plateau at {from}: {goodput:0.#}/s, no more than the {_bestGoodput:0.#}/s it reached"
+            : $"plateau: {from} was no faster than {_bestWidth} ({goodput:0.#}/s against {_bestGoodput:0.#}/s)";
+        Settle(_bestWidth, _bestGoodput, reason);
     }
 
     private void Steady(double goodput, bool contended, bool cpuSaturated)
