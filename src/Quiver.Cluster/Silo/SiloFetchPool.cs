@@ -28,7 +28,6 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
     private readonly ClusterMetrics _metrics;
     private readonly ILogger<SiloFetchPool> _log;
     private readonly PageInspector _inspector;
-    private readonly string _productToken;
     private readonly Fetcher _fetcher;
     private readonly FetchRetryPipeline _retry;
     private readonly SemaphoreSlim _slots;
@@ -44,8 +43,7 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
         _metrics = metrics;
         _log = log;
         SiloName = silo.SiloAddress.ToParsableString();
-        _productToken = Crawler.ProductToken(options.Fetch.UserAgent);
-        _inspector = new PageInspector(_productToken);
+        _inspector = new PageInspector(Crawler.ProductToken(options.Fetch.UserAgent));
         // As in the single-machine crawler: links come from the inspector, a redirect to another host
         // is admitted for that host's own grain, and retries are taken here, each in the host's turn.
         _fetcher = new Fetcher(options.Fetch with { ExtractLinks = false, RedirectsStayOnHost = true, Retry = null, SaveBodiesDirectory = null }, [_inspector]);
@@ -169,7 +167,7 @@ internal sealed partial class SiloFetchPool : IHostedService, IDisposable
     }
 
     private Task<FetchResult> VisitAsync(HostWork work, LeasedUrl url, CancellationToken cancellationToken) =>
-        HostVisit.VisitAsync(work.Gate, url.Id, url.Url, work.Job.Politeness.RespectRobots, FetchPoliteAsync, _inspector, _productToken, cancellationToken);
+        HostVisit.VisitAsync(work.Gate, url.Id, url.Url, work.Job.Politeness.RespectRobots, FetchPoliteAsync, _inspector, cancellationToken);
 
     /// <summary>One fetch with retries, each attempt taking the host's turn, and a slot of this silo's width only while it runs.</summary>
     private ValueTask<FetchResult> FetchPoliteAsync(PoliteHost host, UrlRequest request, CancellationToken cancellationToken) =>

@@ -30,7 +30,6 @@ public sealed class Crawler : IDisposable
     private readonly RunStatistics _statistics;
     private readonly Fetcher _fetcher;
     private readonly PageInspector _inspector;
-    private readonly string _productToken;
     private readonly FetchRetryPipeline _retry;
     private readonly ConcurrencyLimiter _slots;
     private readonly ConcurrentDictionary<string, PoliteHost> _hosts = new(StringComparer.Ordinal);
@@ -81,8 +80,7 @@ public sealed class Crawler : IDisposable
         _politeness = (politeness ?? throw new ArgumentNullException(nameof(politeness))).Validate();
         _statistics = statistics ?? throw new ArgumentNullException(nameof(statistics));
         _retry = new FetchRetryPipeline(retry ?? new RetryOptions());
-        _productToken = ProductToken(fetch.UserAgent);
-        _inspector = new PageInspector(_productToken);
+        _inspector = new PageInspector(ProductToken(fetch.UserAgent));
         List<IResponseHandler> handlers = [_inspector];
         if (warc is not null) handlers.Add(new WarcRecorder(warc));
         // Pages only: a robots.txt answer has no result record, so its saved body would belong to no line.
@@ -186,7 +184,7 @@ public sealed class Crawler : IDisposable
     }
 
     private Task<FetchResult> VisitAsync(PoliteHost host, FrontierItem item, CancellationToken cancellationToken) =>
-        HostVisit.VisitAsync(host, item.Id, item.Url, _politeness.RespectRobots, FetchPoliteAsync, _inspector, _productToken, cancellationToken);
+        HostVisit.VisitAsync(host, item.Id, item.Url, _politeness.RespectRobots, FetchPoliteAsync, _inspector, cancellationToken);
 
     /// <summary>One fetch with retries, each attempt taking the host's turn and a global slot only while it runs.</summary>
     private ValueTask<FetchResult> FetchPoliteAsync(PoliteHost host, UrlRequest request, CancellationToken cancellationToken) =>

@@ -19,12 +19,11 @@ internal static class HostVisit
     private const int RobotsRedirects = 5;
 
     public static async Task<FetchResult> VisitAsync(
-        PoliteHost host, long id, Uri url, bool respectRobots, PoliteFetch fetch, PageInspector inspector, string productToken,
-        CancellationToken cancellationToken)
+        PoliteHost host, long id, Uri url, bool respectRobots, PoliteFetch fetch, PageInspector inspector, CancellationToken cancellationToken)
     {
         if (respectRobots)
         {
-            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, fetch, inspector, productToken, cancellationToken)).ConfigureAwait(false);
+            var verdict = await host.RobotsOnce(() => LoadRobotsAsync(host, fetch, inspector, cancellationToken)).ConfigureAwait(false);
             if (verdict.BlockedReason is { } blocked)
                 return Skipped(id, url, verdict.Kind, blocked);
             if (!verdict.Rules.IsAllowed(url))
@@ -41,7 +40,7 @@ internal static class HostVisit
 
     /// <summary>RFC 9309 §2.3.1: a 2xx is parsed, a 4xx means no rules, anything else (5xx, no answer) means keep out.</summary>
     private static async Task<RobotsVerdict> LoadRobotsAsync(
-        PoliteHost host, PoliteFetch fetch, PageInspector inspector, string productToken, CancellationToken cancellationToken)
+        PoliteHost host, PoliteFetch fetch, PageInspector inspector, CancellationToken cancellationToken)
     {
         var url = new Uri(host.Origin, "/robots.txt");
         var result = await fetch(host, new UrlRequest(RobotsLine, url.AbsoluteUri, url, null), cancellationToken).ConfigureAwait(false);
@@ -58,7 +57,7 @@ internal static class HostVisit
         cancellationToken.ThrowIfCancellationRequested();
         if (result.Error is null && result.Status is >= 200 and < 300)
         {
-            var rules = RobotsRules.Parse(inspector.FactsFor(result)?.RobotsText ?? "", productToken);
+            var rules = RobotsRules.Parse(inspector.FactsFor(result)?.RobotsText ?? "", inspector.ProductToken);
             if (rules.CrawlDelay is { } crawlDelay) host.ApplyCrawlDelay(crawlDelay);
             return new RobotsVerdict(rules, null);
         }

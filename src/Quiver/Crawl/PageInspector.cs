@@ -30,6 +30,9 @@ internal sealed class PageInspector(string productToken) : IResponseHandler
 {
     private readonly ConditionalWeakTable<FetchResult, PageFacts> _facts = [];
 
+    /// <summary>The product token robots meta tags and robots.txt groups are matched against.</summary>
+    public string ProductToken => productToken;
+
     /// <summary>The facts gathered for <paramref name="result"/>, if its response was inspected.</summary>
     public PageFacts? FactsFor(FetchResult result) => _facts.TryGetValue(result, out var facts) ? facts : null;
 
